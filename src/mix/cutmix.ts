@@ -1,0 +1,84 @@
+import { type Tensor, type Tensor4D, type TensorLike, reshape, tidy } from '@tensorflow/tfjs-core';
+
+import { boxMask, boxesTensor } from '../masks/box_mask.js';
+import { type CutMixParams, SAMPLING_OPTION_NAMES, drawCutMixParams, resolveMinMax, resolveSampling } from '../sampling/params.js';
+import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { gatherPartners, paramTensors, paste } from './blend.js';
+import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { mixSoftLabels, smoothLabels } from './labels.js';
+import { assertCutMixParamsFit } from './params_fit.js';
+import type { CutMixOptions, CutMixResult } from './types.js';
+
+/**
+ * CutMix (Yun et al., 2019): a box of each sample's partner is pasted at the same place, and
+ * the labels are weighted by the pixel share each image keeps. lambda is recomputed from the
+ * real pasted pixel count after the box is clipped to the image, so it is exact per sample.
+ *
+ * A pure tensor op: the inputs are neither disposed nor changed, nothing is read back from the
+ * device, and the number of kernels does not depend on the batch size.
+ *
+ * @param images - `[B, H, W, C]`, float32 or int32 (the dtype is kept).
+ * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
+ * @param options - See {@link CutMixOptions}.
+ * @returns `{ images, labels, lambda, partners, boxes }`, all owned by the caller.
+ *
+ * @example
+ * ```ts
+ * const xs = tf.randomUniform([8, 32, 32, 3]) as tf.Tensor4D;
+ * const ys = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+ * const { images, labels, boxes } = cutMix(xs, ys, { numClasses: 10, seed: 42 });
+ * ```
+ * @public
+ */
+export function cutMix(images: Tensor4D | TensorLike, labels: Labels, options?: CutMixOptions): CutMixResult {
+  const op = 'cutMix';
+  const opts = assertOptionsObject(op, options);
+  assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES]);
+  const sampling = resolveSampling(op, opts);
+  const minMax = resolveMinMax(op, opts.minMax);
+  const labelOptions = resolveLabelOptions(op, opts);
+  return tidy(() => {
+    const x = toBatch(op, images);
+    const [batchSize, height, width] = x.shape;
+    const y = toSoftLabels(op, labels, batchSize, labelOptions);
+    const params = drawCutMixParams(batchSize, height, width, sampling, minMax);
+    return {
+      images: pasteBoxes(x, params),
+      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params),
+      ...paramTensors(params),
+      boxes: boxesTensor(params.boxes),
+    };
+  });
+}
+
+/**
+ * Applies CutMix parameters to a batch: inside `params.boxes[i]` the pixels of
+ * `x[partners[i]]`, elsewhere those of `x[i]`. Use it to apply the mix that
+ * {@link sampleCutMixParams} drew to the images and again to their segmentation masks.
+ *
+ * @param images - `[B, H, W, C]` or `[B, H, W]` of the size the parameters were drawn for, float32 or int32 (the dtype is kept).
+ * @param params - From {@link sampleCutMixParams}.
+ * @returns The mixed tensor, same shape and dtype as `images`.
+ *
+ * @example
+ * ```ts
+ * const params = sampleCutMixParams(images.shape, { seed: 5 });
+ * const mixedImages = applyCutMix(images, params);
+ * const mixedMasks = applyCutMix(masks, params); // masks: int32 [B, H, W]
+ * ```
+ * @public
+ */
+export function applyCutMix<T extends Tensor>(images: T | TensorLike, params: CutMixParams): T {
+  const op = 'applyCutMix';
+  return tidy(() => {
+    const x = toImages(op, 'images', images, true);
+    const [batchSize, height, width] = x.shape as [number, number, number];
+    assertCutMixParamsFit(op, params, batchSize, height, width);
+    return pasteBoxes(x, params) as T;
+  });
+}
+
+function pasteBoxes<T extends Tensor>(x: T, params: CutMixParams): T {
+  const mask = boxMask(params.boxes, params.height, params.width);
+  return paste(x, gatherPartners(x, params.partners), x.rank === 3 ? reshape(mask, x.shape.slice(0, 3)) : mask);
+}

@@ -1,0 +1,129 @@
+// Conversion and checks of the tensors the public functions take. Call inside a `tidy`: a
+// tensor made here from an array is an intermediate of the call.
+import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as TensorClass, cast, getBackend, oneHot, tensor } from '@tensorflow/tfjs-core';
+
+import { argumentError, assertNumber, describe } from '../validation.js';
+
+/**
+ * How labels are given: int32 class ids `[B]` (with `numClasses`), or one-hot / soft labels
+ * `[B, K]`; a tensor, or the same as nested arrays or a typed array.
+ * @public
+ */
+export type Labels = Tensor | TensorLike;
+
+/**
+ * Options that control the output labels.
+ * @public
+ */
+export interface LabelOptions {
+  /** K, the number of classes. Required when labels are class ids; must match K for `[B, K]` labels. */
+  numClasses?: number;
+  /** Label smoothing ε in [0, 1], applied before mixing: off-value ε/K, on-value 1 − ε + ε/K. Default 0. */
+  labelSmoothing?: number;
+  /**
+   * Whether to check that class ids lie in [0, numClasses). Default: checked when the ids are
+   * already in host memory (labels given as arrays, or tensors on the `cpu`, `wasm` or
+   * `tensorflow` backends); not checked on GPU backends, where the check would read the labels
+   * back from the device and stall it. There, an out-of-range id gives an all-zero one-hot row
+   * (before smoothing). Set `true` to check on any backend (at the cost of that read back).
+   */
+  validateLabels?: boolean;
+}
+
+/** The option names of {@link LabelOptions}. */
+export const LABEL_OPTION_NAMES = ['numClasses', 'labelSmoothing', 'validateLabels'] as const;
+
+/** Backends that keep tensor data in host memory, where reading it costs a copy and no stall. */
+const HOST_BACKENDS = ['cpu', 'wasm', 'tensorflow'];
+
+/** Validates the label options of `op` and fills in the defaults. */
+export function resolveLabelOptions(op: string, options: LabelOptions): LabelOptions & { labelSmoothing: number } {
+  const { numClasses, labelSmoothing = 0, validateLabels } = options;
+  if (numClasses !== undefined) assertNumber(op, 'options.numClasses', numClasses, { min: 1, integer: true });
+  assertNumber(op, 'options.labelSmoothing', labelSmoothing, { min: 0, max: 1 });
+  if (validateLabels !== undefined && typeof validateLabels !== 'boolean') {
+    throw argumentError(op, 'options.validateLabels', 'a boolean', describe(validateLabels));
+  }
+  return { numClasses, labelSmoothing, validateLabels };
+}
+
+/**
+ * Converts `x` to a tensor of rank 4 `[B, H, W, C]` (or, with `allowRank3`, `[B, H, W]`), float32 or int32.
+ */
+export function toImages(op: string, arg: string, x: Tensor | TensorLike, allowRank3 = false): Tensor {
+  const t = toTensor(op, arg, x);
+  const ranks = allowRank3 ? [3, 4] : [4];
+  if (!ranks.includes(t.rank)) {
+    const expected = allowRank3 ? 'a tensor of rank 4 [B, H, W, C] or rank 3 [B, H, W]' : 'a tensor of rank 4 [B, H, W, C]';
+    throw argumentError(op, arg, expected, `rank ${t.rank} (${describe(t)})`);
+  }
+  if (t.dtype !== 'float32' && t.dtype !== 'int32') {
+    throw argumentError(op, arg, 'a float32 or int32 tensor', describe(t));
+  }
+  if (t.shape.some((d) => d === 0)) throw argumentError(op, arg, 'a tensor with no zero-sized dimension', describe(t));
+  return t;
+}
+
+/** {@link toImages} for the batches the mixing ops take: rank 4 only. */
+export function toBatch(op: string, x: Tensor4D | TensorLike): Tensor4D {
+  return toImages(op, 'images', x) as Tensor4D;
+}
+
+/**
+ * Converts labels to float32 one-hot / soft labels `[B, K]`, checking them against the batch
+ * size and the options. Class ids are checked against K where they are in host memory (see
+ * {@link LabelOptions.validateLabels}).
+ */
+export function toSoftLabels(op: string, labels: Labels, batchSize: number, options: LabelOptions): Tensor2D {
+  const { numClasses, validateLabels } = options;
+  const hostIds = !(labels instanceof TensorClass) && isFlat(labels);
+  const y = toTensor(op, 'labels', labels, hostIds ? 'int32' : undefined);
+  if (y.rank !== 1 && y.rank !== 2) {
+    throw argumentError(op, 'labels', 'class ids of shape [B] or one-hot / soft labels of shape [B, K]', describe(y));
+  }
+  if (y.shape[0] !== batchSize) {
+    throw argumentError(op, 'labels', `a batch of ${batchSize} labels, as many as images`, `${y.shape[0]} (${describe(y)})`);
+  }
+  if (y.rank === 2) {
+    if (numClasses !== undefined && y.shape[1] !== numClasses) {
+      throw argumentError(op, 'options.numClasses', `equal to the labels' K = ${y.shape[1]}`, String(numClasses));
+    }
+    if (y.dtype === 'string' || y.dtype === 'complex64') throw argumentError(op, 'labels', 'numeric labels', describe(y));
+    return cast(y, 'float32') as Tensor2D;
+  }
+  if (y.dtype !== 'int32') throw argumentError(op, 'labels', 'int32 class ids when labels have shape [B]', describe(y));
+  if (numClasses === undefined) {
+    throw argumentError(op, 'options.numClasses', 'given when labels are class ids of shape [B]', 'undefined');
+  }
+  if (hostIds) {
+    assertClassIds(op, Array.from(labels as ArrayLike<number>), numClasses);
+  } else if (validateLabels ?? HOST_BACKENDS.includes(getBackend())) {
+    assertClassIds(op, Array.from(y.dataSync()), numClasses);
+  }
+  return oneHot(y, numClasses, 1, 0, 'float32') as Tensor2D;
+}
+
+function assertClassIds(op: string, ids: number[], numClasses: number): void {
+  const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= numClasses);
+  if (bad >= 0) {
+    throw argumentError(op, 'labels', `class ids that are integers in [0, ${numClasses}) (numClasses = ${numClasses})`, `${ids[bad]} at index ${bad}`);
+  }
+}
+
+function isFlat(labels: TensorLike): boolean {
+  return ArrayBuffer.isView(labels) || (Array.isArray(labels) && labels.every((v) => typeof v === 'number'));
+}
+
+function toTensor(op: string, arg: string, x: unknown, dtype?: 'int32'): Tensor {
+  if (x instanceof TensorClass) {
+    if (x.isDisposed) throw argumentError(op, arg, 'a tensor that is not disposed', 'a disposed tensor');
+    return x;
+  }
+  const isTensorLike = Array.isArray(x) || ArrayBuffer.isView(x) || typeof x === 'number';
+  if (!isTensorLike) throw argumentError(op, arg, 'a Tensor or TensorLike', describe(x));
+  try {
+    return tensor(x as TensorLike, undefined, dtype);
+  } catch (e) {
+    throw argumentError(op, arg, 'a Tensor or a rectangular (Tensor-like) array', `an array tfjs cannot convert (${(e as Error).message})`);
+  }
+}

@@ -1,0 +1,48 @@
+import { type Tensor2D, add, mul, scalar, tidy } from '@tensorflow/tfjs-core';
+
+import type { MixParams } from '../sampling/params.js';
+import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { blend, gatherPartners } from './blend.js';
+import { LABEL_OPTION_NAMES, type LabelOptions, type Labels, resolveLabelOptions, toSoftLabels } from './inputs.js';
+import { assertParamsFit } from './params_fit.js';
+
+/** Label smoothing ε over K classes: `y·(1 − ε) + ε/K` (off-value ε/K, on-value 1 − ε + ε/K for one-hot rows). */
+export function smoothLabels(y: Tensor2D, epsilon: number): Tensor2D {
+  if (epsilon === 0) return y;
+  const numClasses = y.shape[1];
+  return add(mul(y, scalar(1 - epsilon)), scalar(epsilon / numClasses));
+}
+
+/** Mixed labels `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]` of float32 `[B, K]` labels. */
+export function mixSoftLabels(y: Tensor2D, params: MixParams): Tensor2D {
+  return blend(y, gatherPartners(y, params.partners), params.lambda);
+}
+
+/**
+ * Mixes labels with the parameters of a mix: `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]`,
+ * after optional label smoothing. Use it with {@link applyMixup} or {@link applyCutMix} to apply
+ * sampled parameters yourself.
+ *
+ * @param labels - int32 class ids `[B]` (with `numClasses`) or one-hot / soft labels `[B, K]`.
+ * @param params - Parameters from {@link sampleMixupParams} or {@link sampleCutMixParams}.
+ * @param options - See {@link LabelOptions}.
+ * @returns float32 labels `[B, K]`; each row sums to 1 when the input rows do.
+ *
+ * @example
+ * ```ts
+ * const params = sampleCutMixParams(images.shape, { seed: 3 });
+ * const ys = mixLabels(tf.tensor1d([0, 2, 1, 2], 'int32'), params, { numClasses: 3 });
+ * ```
+ * @public
+ */
+export function mixLabels(labels: Labels, params: MixParams, options?: LabelOptions): Tensor2D {
+  const op = 'mixLabels';
+  const opts = assertOptionsObject(op, options);
+  assertKnownOptions(op, opts, LABEL_OPTION_NAMES);
+  const labelOptions = resolveLabelOptions(op, opts);
+  assertParamsFit(op, params);
+  return tidy(() => {
+    const y = toSoftLabels(op, labels, params.partners.length, labelOptions);
+    return mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params);
+  });
+}

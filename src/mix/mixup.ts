@@ -1,0 +1,77 @@
+import { type Tensor, type Tensor4D, type TensorLike, cast, tidy } from '@tensorflow/tfjs-core';
+
+import { type MixParams, SAMPLING_OPTION_NAMES, drawMixupParams, resolveSampling } from '../sampling/params.js';
+import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { blend, gatherPartners, paramTensors } from './blend.js';
+import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { mixSoftLabels, smoothLabels } from './labels.js';
+import { assertParamsFit } from './params_fit.js';
+import type { MixResult, MixupOptions } from './types.js';
+
+/**
+ * Mixup (Zhang et al., 2018): each output sample is `lambda·x[i] + (1 − lambda)·x[partners[i]]`
+ * with lambda ~ Beta(alpha, alpha), and its label the same blend of the two labels.
+ *
+ * A pure tensor op: the inputs are neither disposed nor changed, nothing is read back from the
+ * device, and the number of kernels does not depend on the batch size.
+ *
+ * @param images - `[B, H, W, C]`, float32 or int32 (the result is float32).
+ * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
+ * @param options - See {@link MixupOptions}.
+ * @returns `{ images, labels, lambda, partners }`, all owned by the caller.
+ *
+ * @example
+ * ```ts
+ * const { images, labels } = mixup(xs, ys, { numClasses: 10, alpha: 0.2, seed: 0 });
+ * await model.trainOnBatch(images, labels);
+ * tf.dispose([images, labels]);
+ * ```
+ * @public
+ */
+export function mixup(images: Tensor4D | TensorLike, labels: Labels, options?: MixupOptions): MixResult {
+  const op = 'mixup';
+  const opts = assertOptionsObject(op, options);
+  assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES]);
+  const sampling = resolveSampling(op, opts);
+  const labelOptions = resolveLabelOptions(op, opts);
+  return tidy(() => {
+    const x = toBatch(op, images);
+    const y = toSoftLabels(op, labels, x.shape[0], labelOptions);
+    const params = drawMixupParams(x.shape[0], sampling);
+    return {
+      images: blendImages(x, params) as Tensor4D,
+      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params),
+      ...paramTensors(params),
+    };
+  });
+}
+
+/**
+ * Applies mixup parameters to a batch: `lambda[i]·x[i] + (1 − lambda[i])·x[partners[i]]`.
+ * Use it to apply the mix that {@link sampleMixupParams} drew to the images and again to a
+ * second tensor of the same batch (a depth map, a soft mask).
+ *
+ * @param images - `[B, H, W, C]` or `[B, H, W]`, float32 or int32 (the result is float32).
+ * @param params - From {@link sampleMixupParams}, with B entries.
+ * @returns The blended tensor, float32, same shape as `images`.
+ *
+ * @example
+ * ```ts
+ * const params = sampleMixupParams(images.shape[0], { seed: 1 });
+ * const mixed = applyMixup(images, params);
+ * ```
+ * @public
+ */
+export function applyMixup<T extends Tensor>(images: T | TensorLike, params: MixParams): T {
+  const op = 'applyMixup';
+  return tidy(() => {
+    const x = toImages(op, 'images', images, true);
+    assertParamsFit(op, params, x.shape[0]);
+    return blendImages(x, params) as T;
+  });
+}
+
+function blendImages(x: Tensor, params: MixParams): Tensor {
+  const xf = cast(x, 'float32');
+  return blend(xf, gatherPartners(xf, params.partners), params.lambda);
+}

@@ -1,0 +1,41 @@
+import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+
+import type { CutMixSamplingOptions, SamplingOptions } from '../sampling/params.js';
+import type { LabelOptions } from './inputs.js';
+
+/**
+ * What every mixing op returns. The caller owns all of these tensors: `tf.dispose(result)`
+ * releases them together.
+ * @public
+ */
+export interface MixResult {
+  /** The mixed batch `[B, H, W, C]`. */
+  images: Tensor4D;
+  /** Mixed labels, float32 `[B, K]`: `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]`. */
+  labels: Tensor2D;
+  /** float32 `[B]`: the weight of sample i (the base) in output i; 1 where a sample is not mixed. */
+  lambda: Tensor1D;
+  /** int32 `[B]`: the sample each output was mixed with. */
+  partners: Tensor1D;
+}
+
+/**
+ * What {@link cutMix} returns.
+ * @public
+ */
+export interface CutMixResult extends MixResult {
+  /** int32 `[B, 4]`: rows `[y0, x0, y1, x1]` of the box pasted from the partner, half-open; zeros where nothing was pasted. */
+  boxes: Tensor2D;
+}
+
+/**
+ * Options of {@link mixup}.
+ * @public
+ */
+export interface MixupOptions extends SamplingOptions, LabelOptions {}
+
+/**
+ * Options of {@link cutMix}.
+ * @public
+ */
+export interface CutMixOptions extends CutMixSamplingOptions, LabelOptions {}

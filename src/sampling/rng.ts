@@ -1,0 +1,122 @@
+import seedrandom from 'seedrandom';
+
+import { argumentError, describe } from '../validation.js';
+
+/**
+ * A seed: the same seed always gives the same stream of random numbers.
+ * Numbers and strings are both accepted; `1` and `'1'` give the same stream.
+ * @public
+ */
+export type Seed = number | string;
+
+/**
+ * The saved state of an {@link Rng}: a plain, JSON-serialisable object.
+ * Store it in a training checkpoint and pass it to {@link createRng} to resume the stream
+ * exactly where it was.
+ * @public
+ */
+export interface RngState {
+  /** The generator the state belongs to (seedrandom's ARC4). */
+  readonly algorithm: 'arc4';
+  /** ARC4 index `i`. */
+  readonly i: number;
+  /** ARC4 index `j`. */
+  readonly j: number;
+  /** ARC4 permutation, 256 bytes. */
+  readonly S: readonly number[];
+}
+
+/**
+ * A seeded source of uniform random numbers, shared by consecutive calls so that each call
+ * draws new parameters while the whole stream stays reproducible.
+ *
+ * Any object with a `uniform()` method can be passed where an `Rng` is expected (a test double,
+ * a generator of your own); {@link createRng} makes the library's own, which can also save its state.
+ * @public
+ */
+export interface Rng {
+  /** A uniform number in [0, 1). */
+  uniform(): number;
+  /** A snapshot of the generator's state, when the generator supports it. */
+  state?(): RngState;
+}
+
+/**
+ * Creates a seeded random number generator (seedrandom's ARC4, 53-bit uniforms).
+ *
+ * @param seed - A {@link Seed} to start a new stream, a saved {@link RngState} to resume one,
+ *   or nothing for an unpredictable stream seeded from the platform's entropy.
+ * @returns An {@link Rng} whose `state()` can be saved and restored.
+ *
+ * @example
+ * ```ts
+ * const rng = createRng(42);
+ * const a = cutMix(images, labels, { numClasses: 10, seed: rng }); // differs from…
+ * const b = cutMix(images, labels, { numClasses: 10, seed: rng }); // …this one
+ * const checkpoint = JSON.stringify(rng.state());
+ * const resumed = createRng(JSON.parse(checkpoint)); // continues exactly where rng is now
+ * ```
+ * @public
+ */
+export function createRng(seed?: Seed | RngState): Rng {
+  if (seed !== undefined && typeof seed === 'object') {
+    assertRngState(seed);
+    const state = { i: seed.i, j: seed.j, S: [...seed.S] };
+    return wrap(seedrandom('', { state }));
+  }
+  if (seed !== undefined && typeof seed !== 'number' && typeof seed !== 'string') {
+    throw argumentError('createRng', 'seed', 'a number, a string or a saved RngState', describe(seed));
+  }
+  if (typeof seed === 'number' && !Number.isFinite(seed)) {
+    throw argumentError('createRng', 'seed', 'a finite number', String(seed));
+  }
+  const prng = seed === undefined ? seedrandom(undefined, { entropy: true, state: true }) : seedrandom(String(seed), { state: true });
+  return wrap(prng);
+}
+
+/** A uniform integer in [0, n). */
+export function uniformInt(rng: Rng, n: number): number {
+  return Math.min(n - 1, Math.floor(rng.uniform() * n));
+}
+
+/**
+ * Resolves the `seed` option of the public functions: an `Rng` is used as it is (the caller's
+ * stream advances), a seed starts a fresh stream, nothing gives an unpredictable one.
+ */
+export function toRng(seed: Seed | Rng | undefined): Rng {
+  return isRng(seed) ? seed : createRng(seed);
+}
+
+/** True for an object that can serve as an {@link Rng}. */
+export function isRng(value: unknown): value is Rng {
+  return typeof value === 'object' && value !== null && typeof (value as Rng).uniform === 'function';
+}
+
+function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
+  return {
+    uniform: () => prng.double(),
+    state: () => {
+      const { i, j, S } = prng.state();
+      return { algorithm: 'arc4', i, j, S: [...S] };
+    },
+  };
+}
+
+function assertRngState(state: object): asserts state is RngState {
+  const s = state as Partial<RngState>;
+  const valid =
+    s.algorithm === 'arc4' &&
+    Number.isInteger(s.i) &&
+    Number.isInteger(s.j) &&
+    Array.isArray(s.S) &&
+    s.S.length === 256 &&
+    s.S.every((v) => Number.isInteger(v) && v >= 0 && v < 256);
+  if (!valid) {
+    throw argumentError(
+      'createRng',
+      'seed',
+      "a number, a string or a state saved by rng.state() ({ algorithm: 'arc4', i, j, S: 256 bytes })",
+      describe(state),
+    );
+  }
+}

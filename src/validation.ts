@@ -1,0 +1,76 @@
+// Argument checks shared by every public function. Each error names the function, the
+// argument, what was expected and what was given, in the wording tfjs-core's own ops use.
+import { Tensor } from '@tensorflow/tfjs-core';
+
+/** An `Error` for a public argument: `Argument 'x' passed to 'op' must be …, but got ….` */
+export function argumentError(op: string, arg: string, expected: string, got: string): Error {
+  return new Error(`Argument '${arg}' passed to '${op}' must be ${expected}, but got ${got}.`);
+}
+
+/** A short description of any value for an error message. */
+export function describe(value: unknown): string {
+  if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (typeof value === 'object') return `an object with keys [${Object.keys(value).join(', ')}]`;
+  if (typeof value === 'string') return `'${value}'`;
+  return String(value);
+}
+
+/** Rejects option names the function does not know, so a typo such as `{ aplha: 0.2 }` is not silently ignored. */
+export function assertKnownOptions(op: string, options: object, known: readonly string[]): void {
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) {
+      throw new Error(`Unknown option '${key}' passed to '${op}'; the options are: ${known.join(', ')}.`);
+    }
+  }
+}
+
+/** Checks that an options argument is a plain object (or absent) and returns it. */
+export function assertOptionsObject<T extends object>(op: string, options: T | undefined): T | Record<string, never> {
+  if (options === undefined) return {};
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw argumentError(op, 'options', 'an object', describe(options));
+  }
+  return options;
+}
+
+/** Interval bounds for {@link assertNumber}; exclusive bounds are written `(` / `)` in messages. */
+export interface NumberRule {
+  min?: number;
+  max?: number;
+  minExclusive?: boolean;
+  maxExclusive?: boolean;
+  integer?: boolean;
+}
+
+/** Checks that `value` is a finite number (an integer if asked) inside the rule's interval. */
+export function assertNumber(op: string, arg: string, value: unknown, rule: NumberRule = {}): asserts value is number {
+  const { min = -Infinity, max = Infinity, minExclusive = false, maxExclusive = false, integer = false } = rule;
+  const ok =
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!integer || Number.isInteger(value)) &&
+    (minExclusive ? value > min : value >= min) &&
+    (maxExclusive ? value < max : value <= max);
+  if (!ok) throw argumentError(op, arg, describeRule(rule), describe(value));
+}
+
+function describeRule({ min, max, minExclusive, maxExclusive, integer }: NumberRule): string {
+  const kind = integer ? 'an integer' : 'a number';
+  if (min !== undefined && max !== undefined) {
+    return `${kind} in ${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`;
+  }
+  if (min !== undefined) return `${kind} ${minExclusive ? '>' : '>='} ${min}`;
+  if (max !== undefined) return `${kind} ${maxExclusive ? '<' : '<='} ${max}`;
+  return `a finite ${integer ? 'integer' : 'number'}`;
+}
+
+/** Checks that `value` is one of the allowed strings. */
+export function assertOneOf<T extends string>(op: string, arg: string, value: unknown, allowed: readonly T[]): asserts value is T {
+  if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
+    throw argumentError(op, arg, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describe(value));
+  }
+}

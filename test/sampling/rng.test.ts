@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest';
+
+import { createRng } from '../../src/index.js';
+
+const draws = (rng: { uniform(): number }, n: number) => Array.from({ length: n }, () => rng.uniform());
+
+describe('createRng', () => {
+  it('gives the same stream for the same seed, and a number seed equals its string', () => {
+    expect(draws(createRng(42), 100)).toEqual(draws(createRng(42), 100));
+    expect(draws(createRng(42), 10)).toEqual(draws(createRng('42'), 10));
+  });
+
+  it('gives different streams for different seeds, and for unseeded generators', () => {
+    expect(draws(createRng(1), 10)).not.toEqual(draws(createRng(2), 10));
+    expect(draws(createRng(), 10)).not.toEqual(draws(createRng(), 10));
+  });
+
+  it('draws uniforms in [0, 1) with a mean near 1/2', () => {
+    const values = draws(createRng('u'), 20_000);
+    expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
+    const mean = values.reduce((a, b) => a + b, 0) / values.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(5 * Math.sqrt(1 / 12 / values.length));
+  });
+
+  it('resumes exactly from a saved state, also after a JSON round trip', () => {
+    const rng = createRng('checkpoint');
+    draws(rng, 37);
+    const saved = JSON.parse(JSON.stringify(rng.state!()));
+    const expected = draws(rng, 50);
+    expect(draws(createRng(saved), 50)).toEqual(expected);
+  });
+
+  it('does not share state with the state object it was restored from', () => {
+    const rng = createRng(7);
+    const saved = rng.state!();
+    const a = createRng(saved);
+    draws(a, 5);
+    expect(draws(createRng(saved), 5)).toEqual(draws(createRng(saved), 5));
+    expect(saved).toEqual(createRng(7).state!());
+  });
+
+  it('rejects a malformed state or seed, naming the argument', () => {
+    expect(() => createRng({ algorithm: 'arc4', i: 0, j: 0, S: [1, 2] })).toThrow(/Argument 'seed' passed to 'createRng'.*256 bytes/);
+    expect(() => createRng(Number.NaN)).toThrow(/Argument 'seed' passed to 'createRng' must be a finite number, but got NaN/);
+    expect(() => createRng(true as unknown as number)).toThrow(/Argument 'seed' passed to 'createRng'/);
+  });
+});
