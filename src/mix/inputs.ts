@@ -100,7 +100,9 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
   } else if (validateLabels ?? HOST_BACKENDS.includes(getBackend())) {
     assertClassIds(op, Array.from(y.dataSync()), numClasses);
   }
-  return oneHot(y, numClasses, 1, 0, 'float32') as Tensor2D;
+  // An int32 one-hot cast afterwards: tfjs-backend-wasm 4.22's OneHot ignores its dtype
+  // attribute and writes int32 bits into a float32 tensor (1 reads as 1.4e-45).
+  return cast(oneHot(y, numClasses), 'float32') as Tensor2D;
 }
 
 function assertClassIds(op: string, ids: number[], numClasses: number): void {
