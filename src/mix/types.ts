@@ -5,10 +5,11 @@ import type { LabelOptions } from './inputs.js';
 
 /**
  * What every mixing op returns. The caller owns all of these tensors: `tf.dispose(result)`
- * releases them together.
+ * releases them together. (A type rather than an interface, so that it is a
+ * `tf.TensorContainer` and can be passed to `tf.dispose` and returned from `tf.tidy`.)
  * @public
  */
-export interface MixResult {
+export type MixResult = {
   /** The mixed batch `[B, H, W, C]`. */
   images: Tensor4D;
   /** Mixed labels, float32 `[B, K]`: `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]`. */
@@ -17,16 +18,16 @@ export interface MixResult {
   lambda: Tensor1D;
   /** int32 `[B]`: the sample each output was mixed with. */
   partners: Tensor1D;
-}
+};
 
 /**
  * What {@link cutMix} returns.
  * @public
  */
-export interface CutMixResult extends MixResult {
+export type CutMixResult = MixResult & {
   /** int32 `[B, 4]`: rows `[y0, x0, y1, x1]` of the box pasted from the partner, half-open; zeros where nothing was pasted. */
   boxes: Tensor2D;
-}
+};
 
 /**
  * Options of {@link mixup}.
