@@ -1,0 +1,70 @@
+// Installs the packed tarball (`npm pack`) into a scratch project, as a user would, and uses it
+// through import, require and TypeScript. Needs the build (`npm test` builds first).
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../..');
+const tfjsVersion = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version as string;
+let scratch: string;
+
+const run = (file: string, args: string[], cwd = scratch) => execFileSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+
+const USE = `
+tf.env().set('PROD', true);
+await tf.setBackend('cpu');
+const x = tf.randomUniform([3, 8, 6, 3]);
+const r = cutMix(x, [0, 1, 2], { numClasses: 3, seed: 1, mode: 'elem' });
+const m = mixup(x, [0, 1, 2], { numClasses: 3, seed: 1 });
+console.log(JSON.stringify({ shape: r.images.shape, boxes: r.boxes.arraySync(), lambda: m.lambda.arraySync() }));
+`;
+
+describe('the packed package', () => {
+  beforeAll(() => {
+    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-pack-'));
+    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
+    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]);
+    writeFileSync(join(scratch, 'files.json'), JSON.stringify(packed[0].files.map((f) => f.path)));
+  }, 180_000);
+
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+  it('ships the ESM and CommonJS builds, the rolled-up types and the docs, and no sources or tests', () => {
+    const files = JSON.parse(readFileSync(join(scratch, 'files.json'), 'utf8')) as string[];
+    for (const f of ['dist/esm/index.js', 'dist/cjs/index.js', 'dist/cjs/package.json', 'dist/attentive-cutmix.d.ts', 'README.md', 'CHANGELOG.md', 'LICENSE', 'package.json']) {
+      expect(files).toContain(f);
+    }
+    expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
+  });
+
+  it('works through import (ESM)', () => {
+    writeFileSync(join(scratch, 'use.mjs'), `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport { cutMix, mixup } from 'attentive-cutmix';\n${USE}`);
+    const out = JSON.parse(run('node', ['use.mjs']));
+    expect(out.shape).toEqual([3, 8, 6, 3]);
+    expect(out.boxes).toHaveLength(3);
+  });
+
+  it('works through require (CommonJS), with the same results as ESM', () => {
+    writeFileSync(join(scratch, 'use.cjs'), `const tf = require('@tensorflow/tfjs-core');\nrequire('@tensorflow/tfjs-backend-cpu');\nconst { cutMix, mixup } = require('attentive-cutmix');\n(async () => {${USE}})();`);
+    const cjs = JSON.parse(run('node', ['use.cjs']));
+    const esm = JSON.parse(run('node', ['use.mjs']));
+    expect(cjs).toEqual(esm);
+  });
+
+  it('gives TypeScript users its types through the exports map', () => {
+    const tsc = join(root, 'node_modules/typescript/bin/tsc');
+    writeFileSync(
+      join(scratch, 'use.ts'),
+      `import * as tf from '@tensorflow/tfjs-core';\nimport { cutMix, type CutMixResult } from 'attentive-cutmix';\n` +
+        `const r: CutMixResult = cutMix(tf.zeros([2, 4, 4, 1]) as tf.Tensor4D, [0, 1], { numClasses: 2 });\ntf.dispose(r);\n` +
+        `// @ts-expect-error: 'mode' accepts only 'batch' or 'elem'\ncutMix(tf.zeros([2, 4, 4, 1]) as tf.Tensor4D, [0, 1], { mode: 'pairs' });\n`,
+    );
+    for (const moduleResolution of ['nodenext', 'bundler']) {
+      const module = moduleResolution === 'nodenext' ? 'nodenext' : 'esnext';
+      run('node', [tsc, '--noEmit', '--strict', '--skipLibCheck', '--module', module, '--moduleResolution', moduleResolution, 'use.ts']);
+    }
+  });
+});
