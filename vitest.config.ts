@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Tensor tests run once per backend (the same files, not copies); sampling and packaging tests
 // need no backend and run once.
-const tensorTests = ['test/mix/**/*.test.ts', 'test/masks/**/*.test.ts'];
+const tensorTests = ['test/mix/**/*.test.ts', 'test/masks/**/*.test.ts', 'test/attention/**/*.test.ts'];
 const backendProject = (backend: string) => ({
   test: {
     name: backend,

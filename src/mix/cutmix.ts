@@ -44,7 +44,7 @@ export function cutMix(images: Tensor4D | TensorLike, labels: Labels, options?: 
     const params = drawCutMixParams(batchSize, height, width, sampling, minMax);
     return {
       images: pasteBoxes(x, params),
-      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params),
+      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda),
       ...paramTensors(params),
       boxes: boxesTensor(params.boxes),
     };

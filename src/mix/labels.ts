@@ -1,4 +1,4 @@
-import { type Tensor2D, add, mul, scalar, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor1D, type Tensor2D, add, mul, scalar, tidy } from '@tensorflow/tfjs-core';
 
 import type { MixParams } from '../sampling/params.js';
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
@@ -14,8 +14,8 @@ export function smoothLabels(y: Tensor2D, epsilon: number): Tensor2D {
 }
 
 /** Mixed labels `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]` of float32 `[B, K]` labels. */
-export function mixSoftLabels(y: Tensor2D, params: MixParams): Tensor2D {
-  return blend(y, gatherPartners(y, params.partners), params.lambda);
+export function mixSoftLabels(y: Tensor2D, partners: readonly number[], lambda: readonly number[] | Tensor1D): Tensor2D {
+  return blend(y, gatherPartners(y, partners), lambda);
 }
 
 /**
@@ -43,6 +43,6 @@ export function mixLabels(labels: Labels, params: MixParams, options?: LabelOpti
   assertParamsFit(op, params);
   return tidy(() => {
     const y = toSoftLabels(op, labels, params.partners.length, labelOptions);
-    return mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params);
+    return mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda);
   });
 }

@@ -40,7 +40,7 @@ export function mixup(images: Tensor4D | TensorLike, labels: Labels, options?: M
     const params = drawMixupParams(x.shape[0], sampling);
     return {
       images: blendImages(x, params) as Tensor4D,
-      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params),
+      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda),
       ...paramTensors(params),
     };
   });

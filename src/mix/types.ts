@@ -40,3 +40,33 @@ export interface MixupOptions extends SamplingOptions, LabelOptions {}
  * @public
  */
 export interface CutMixOptions extends CutMixSamplingOptions, LabelOptions {}
+
+/**
+ * What {@link attentiveCutMix} returns.
+ * @public
+ */
+export type AttentiveCutMixResult = MixResult & {
+  /** int32 `[B, topN]`: row-major indices (r·grid + c) of the partner's cells pasted into each sample, most attended first; −1 where a sample is not mixed. */
+  cells: Tensor2D;
+};
+
+/**
+ * How {@link attentiveCutMix} weights the labels:
+ * - `'area'` (the paper): by pixel share, the partner's weight is 1 − lambda;
+ * - `'attention'`: the partner's weight is the share of the partner's attention mass that was pasted.
+ * @public
+ */
+export type LabelMode = 'area' | 'attention';
+
+/**
+ * Options of {@link attentiveCutMix}.
+ * @public
+ */
+export interface AttentiveCutMixOptions extends Omit<SamplingOptions, 'alpha'>, LabelOptions {
+  /** How many of the partner's most attended cells are pasted; an integer in [0, grid²]. Default 6. */
+  topN?: number;
+  /** The image is cut into grid × grid cells; an integer ≥ 1, at most H and W. Default 7. */
+  grid?: number;
+  /** How labels are weighted. Default `'area'`. */
+  labelMode?: LabelMode;
+}

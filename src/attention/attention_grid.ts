@@ -1,0 +1,23 @@
+import { type Tensor3D, matMul, reshape, tensor2d, tidy, transpose } from '@tensorflow/tfjs-core';
+
+import { averagingMatrix } from '../masks/grid.js';
+
+/**
+ * Brings attention maps `[B, h, w]` to `[B, grid, grid]`: each grid cell is the mean of the map
+ * over the same partition the image's pixels get (cells of ⌊k·h/grid⌋ … rows), so a map at
+ * image resolution gives exactly the mean attention of the pixels a cell pastes. A map that is
+ * already `grid × grid` passes through unchanged. Two matrix products, for any batch size.
+ */
+export function poolToGrid(map: Tensor3D, grid: number): Tensor3D {
+  const [batchSize, h, w] = map.shape;
+  if (h === grid && w === grid) return map;
+  return tidy(() => {
+    const rowsT = tensor2d(averagingMatrix(h, grid), [grid, h]);
+    const colsT = tensor2d(averagingMatrix(w, grid), [grid, w]);
+    // [B·h, w] × [w, grid] → [B, h, grid] → [B, grid(c), h] · [h, grid(r)] → [B, grid(c), grid(r)]
+    const byCols = reshape(matMul(reshape(map, [batchSize * h, w]), colsT, false, true), [batchSize, h, grid]);
+    const swapped = reshape(transpose(byCols, [0, 2, 1]), [batchSize * grid, h]);
+    const byBoth = reshape(matMul(swapped, rowsT, false, true), [batchSize, grid, grid]);
+    return transpose(byBoth, [0, 2, 1]) as Tensor3D;
+  });
+}

@@ -1,0 +1,59 @@
+import { type Tensor, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
+
+import { argumentError, describe } from '../validation.js';
+
+/**
+ * Turns a batch of images into one attention map per image. Any object of this shape works: a
+ * function over your own `tf.LayersModel` (for example the model being trained, cut at a layer),
+ * a graph model ({@link loadAttentionExtractor}), or plain tensor math ({@link saliencyExtractor}).
+ *
+ * `extract` is called once per mixing call, inside the op's `tf.tidy`: tensors it creates are
+ * disposed when the call ends, tensors that existed before it (a cached map) are left alone.
+ *
+ * @example
+ * ```ts
+ * // The model being trained, cut at its last convolutional layer.
+ * const cut = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv_last').output });
+ * const extractor: AttentionExtractor = { extract: (images) => cut.predict(images) as tf.Tensor4D };
+ * ```
+ * @public
+ */
+export interface AttentionExtractor {
+  /**
+   * Returns the attention of each image: `[B, h, w]`, or a float32 feature map `[B, h, w, C]`
+   * that is reduced to `[B, h, w]` by the mean over channels. Synchronous.
+   */
+  extract(images: Tensor4D): Tensor3D | Tensor4D;
+  /** Releases what the extractor holds (model weights). */
+  dispose?(): void;
+}
+
+/** Checks that `extractor` is an {@link AttentionExtractor}. */
+export function assertExtractor(op: string, extractor: unknown): asserts extractor is AttentionExtractor {
+  if (typeof extractor !== 'object' || extractor === null || typeof (extractor as AttentionExtractor).extract !== 'function') {
+    throw argumentError(op, 'extractor', 'an AttentionExtractor: an object with an extract(images) method', describe(extractor));
+  }
+}
+
+/**
+ * Runs the extractor on the batch and checks what it returns, reduced to `[B, h, w]` float32.
+ * Call inside a `tidy`.
+ */
+export function extractAttention(op: string, extractor: AttentionExtractor, images: Tensor4D): Tensor3D {
+  let output: unknown;
+  try {
+    output = extractor.extract(images);
+  } catch (e) {
+    throw new Error(`The extractor passed to '${op}' threw while extracting attention from images of shape [${images.shape.join(', ')}]: ${(e as Error).message}`, { cause: e });
+  }
+  const batchSize = images.shape[0];
+  const expected = `a float32 attention map [${batchSize}, h, w] or feature map [${batchSize}, h, w, C]`;
+  if (!(output instanceof TensorClass) || output.isDisposed) {
+    const got = output instanceof Promise ? 'a Promise (extract must be synchronous)' : describe(output);
+    throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${output instanceof TensorClass ? 'a disposed tensor' : got}.`);
+  }
+  const map = output as Tensor;
+  const valid = (map.rank === 3 || map.rank === 4) && map.shape[0] === batchSize && map.dtype === 'float32' && map.shape.every((d) => d > 0);
+  if (!valid) throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${describe(map)}.`);
+  return (map.rank === 4 ? mean(map, 3) : map) as Tensor3D;
+}

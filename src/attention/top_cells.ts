@@ -1,0 +1,34 @@
+import { type Tensor2D, cast, equal, expandDims, fill, greater, isFinite, less, logicalAnd, logicalOr, mul, range, reshape, scalar, sum, tensor3d, tidy, where } from '@tensorflow/tfjs-core';
+
+/**
+ * The rank of every cell of every row of `scores` `[B, n]`, 0 for the highest: ties go to the
+ * lower index, and non-finite scores (NaN, ±Infinity) rank below every finite one. Computed by
+ * comparing all pairs, with exact comparisons only, so every backend ranks alike (a sort-based
+ * top-k orders ties differently on different backends).
+ */
+export function rankCells(scores: Tensor2D): Tensor2D {
+  return tidy(() => {
+    const n = scores.shape[1];
+    const key = where(isFinite(scores), scores, fill(scores.shape, -Infinity));
+    const own = expandDims(key, 2); // [B, n, 1]: cell j
+    const other = expandDims(key, 1); // [B, 1, n]: cell k
+    const lowerIndex = tensor3d(Array.from({ length: n * n }, (_, i) => (i % n) < Math.floor(i / n)), [1, n, n], 'bool');
+    const beats = logicalOr(greater(other, own), logicalAnd(equal(other, own), lowerIndex));
+    return sum(cast(beats, 'int32'), 2) as Tensor2D;
+  });
+}
+
+/** The indices of the cells of rank 0 … topN − 1, in that order: `[B, topN]` int32. */
+export function cellsByRank(ranks: Tensor2D, topN: number): Tensor2D {
+  return tidy(() => {
+    const n = ranks.shape[1];
+    const isRank = equal(expandDims(ranks, 2), reshape(range(0, topN, 1, 'int32'), [1, 1, topN])); // [B, n, topN]
+    const index = reshape(range(0, n, 1, 'int32'), [1, n, 1]);
+    return sum(mul(cast(isRank, 'int32'), index), 1) as Tensor2D;
+  });
+}
+
+/** True for the cells ranked among the first `topN`. */
+export function isTopRanked(ranks: Tensor2D, topN: number): Tensor2D {
+  return less(ranks, scalar(topN, 'int32'));
+}

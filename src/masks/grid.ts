@@ -1,0 +1,59 @@
+// The geometry of a grid × grid partition of an image, computed once on the CPU: cell (r, c)
+// covers rows ⌊r·H/grid⌋ ≤ y < ⌊(r+1)·H/grid⌋ and columns ⌊c·W/grid⌋ ≤ x < ⌊(c+1)·W/grid⌋,
+// which tiles any H × W ≥ grid × grid exactly.
+
+/** The grid × grid cells of an image, as the plain arrays the masks are built from. */
+export interface GridGeometry {
+  readonly grid: number;
+  readonly height: number;
+  readonly width: number;
+  /** Row-major cell index of every pixel, `[H·W]`. */
+  readonly pixelCells: Int32Array;
+  /** Pixel count of every cell, row-major, `[grid²]`. */
+  readonly cellAreas: Float32Array;
+}
+
+/** The boundaries ⌊k·size/grid⌋ for k = 0 … grid. */
+export function cellEdges(size: number, grid: number): number[] {
+  return Array.from({ length: grid + 1 }, (_, k) => Math.floor((k * size) / grid));
+}
+
+/** The cell geometry of an `height × width` image cut into `grid × grid` cells. */
+export function gridGeometry(height: number, width: number, grid: number): GridGeometry {
+  const rowEdges = cellEdges(height, grid);
+  const colEdges = cellEdges(width, grid);
+  const rowCell = cellOf(rowEdges, height);
+  const colCell = cellOf(colEdges, width);
+  const pixelCells = new Int32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) pixelCells[y * width + x] = rowCell[y]! * grid + colCell[x]!;
+  }
+  const cellAreas = new Float32Array(grid * grid);
+  for (let r = 0; r < grid; r++) {
+    for (let c = 0; c < grid; c++) cellAreas[r * grid + c] = (rowEdges[r + 1]! - rowEdges[r]!) * (colEdges[c + 1]! - colEdges[c]!);
+  }
+  return { grid, height, width, pixelCells, cellAreas };
+}
+
+/** For each of `size` pixels, the index of the cell between `edges` that holds it. */
+function cellOf(edges: number[], size: number): Int32Array {
+  const cells = new Int32Array(size);
+  for (let k = 0; k + 1 < edges.length; k++) cells.fill(k, edges[k], edges[k + 1]);
+  return cells;
+}
+
+/**
+ * The `[grid, size]` matrix that averages `size` map rows into `grid` cells: cell k averages
+ * rows ⌊k·size/grid⌋ ≤ i < ⌊(k+1)·size/grid⌋, the same partition the image's pixels get. When the
+ * map is smaller than the grid a cell holds no whole row, and takes the row it starts in.
+ */
+export function averagingMatrix(size: number, grid: number): Float32Array {
+  const edges = cellEdges(size, grid);
+  const matrix = new Float32Array(grid * size);
+  for (let k = 0; k < grid; k++) {
+    const start = Math.min(edges[k]!, size - 1);
+    const end = Math.max(edges[k + 1]!, start + 1);
+    for (let i = start; i < end; i++) matrix[k * size + i] = 1 / (end - start);
+  }
+  return matrix;
+}

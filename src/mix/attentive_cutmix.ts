@@ -1,0 +1,128 @@
+import {
+  type Tensor1D,
+  type Tensor2D,
+  type Tensor3D,
+  type Tensor4D,
+  type TensorLike,
+  cast,
+  div,
+  fill,
+  greater,
+  mul,
+  relu,
+  reshape,
+  scalar,
+  sub,
+  sum,
+  tensor1d,
+  tensor2d,
+  tidy,
+  where,
+} from '@tensorflow/tfjs-core';
+
+import { poolToGrid } from '../attention/attention_grid.js';
+import { type AttentionExtractor, assertExtractor, extractAttention } from '../attention/extractor.js';
+import { saliencyExtractor } from '../attention/saliency.js';
+import { cellsByRank, isTopRanked, rankCells } from '../attention/top_cells.js';
+import { cellMask } from '../masks/cell_mask.js';
+import { type GridGeometry, gridGeometry } from '../masks/grid.js';
+import { resolveSampling, sampleDecisions } from '../sampling/params.js';
+import { argumentError, assertKnownOptions, assertNumber, assertOneOf, assertOptionsObject } from '../validation.js';
+import { gatherPartners, paste } from './blend.js';
+import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
+import { mixSoftLabels, smoothLabels } from './labels.js';
+import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
+
+const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES];
+
+/**
+ * Attentive CutMix (Walawalkar et al., ICASSP 2020): the image is cut into `grid × grid` cells,
+ * the `topN` cells of each sample's partner that its attention map ranks highest are pasted at
+ * the same place, and the labels are weighted by the pasted area.
+ *
+ * 1. The extractor runs once on the batch; each partner's map is gathered, never recomputed.
+ * 2. The map is averaged over the grid cells (a `grid × grid` map passes through unchanged).
+ * 3. The `topN` highest cells of the partner's map are chosen; ties go to the lower row-major
+ *    index, the same on every backend; non-finite values rank below every finite one.
+ * 4. Cell (r, c) covers rows ⌊r·H/grid⌋ ≤ y < ⌊(r+1)·H/grid⌋ and columns ⌊c·W/grid⌋ ≤ x < ⌊(c+1)·W/grid⌋:
+ *    the cells tile any image of at least grid × grid pixels exactly, without resizing it.
+ * 5. lambda = 1 − (pasted pixels) / (H·W), exact per sample.
+ *
+ * Everything runs on the device: no read back, and a number of kernels that does not depend on
+ * the batch size (the extractor's own kernels aside).
+ *
+ * @param images - `[B, H, W, C]`, float32 or int32 (the dtype is kept), with H, W ≥ grid.
+ * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
+ * @param extractor - Gives the attention maps; default {@link saliencyExtractor}`()`. See
+ *   {@link AttentionExtractor} and {@link loadAttentionExtractor}.
+ * @param options - See {@link AttentiveCutMixOptions}.
+ * @returns `{ images, labels, lambda, partners, cells }`, all owned by the caller.
+ *
+ * @example
+ * ```ts
+ * const extractor = await loadAttentionExtractor('https://example.com/resnet50/model.json', { featureNode: 'conv5_block3_out' });
+ * const { images, labels, cells } = attentiveCutMix(xs, ys, extractor, { numClasses: 100, topN: 6, grid: 7, seed: rng });
+ * ```
+ * @public
+ */
+export function attentiveCutMix(
+  images: Tensor4D | TensorLike,
+  labels: Labels,
+  extractor?: AttentionExtractor,
+  options?: AttentiveCutMixOptions,
+): AttentiveCutMixResult {
+  const op = 'attentiveCutMix';
+  const opts = assertOptionsObject(op, options);
+  assertKnownOptions(op, opts, OPTION_NAMES);
+  const { topN = 6, grid = 7, labelMode = 'area' } = opts;
+  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
+  assertOneOf<LabelMode>(op, 'options.labelMode', labelMode, ['area', 'attention']);
+  const sampling = resolveSampling(op, opts);
+  const labelOptions = resolveLabelOptions(op, opts);
+  const attention = extractor ?? saliencyExtractor();
+  assertExtractor(op, attention);
+  return tidy(() => {
+    const x = toBatch(op, images);
+    const [batchSize, height, width] = x.shape;
+    if (height < grid || width < grid) {
+      throw argumentError(op, 'options.grid', `at most the image size ${height}×${width}, so that every cell holds pixels`, String(grid));
+    }
+    const y = toSoftLabels(op, labels, batchSize, labelOptions);
+    const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
+    const geometry = gridGeometry(height, width, grid);
+
+    const map = extractAttention(op, attention, x);
+    const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
+    const ranks = rankCells(partnerMap);
+    const mixed = tensor2d(draws.map((d) => d !== null), [batchSize, 1], 'bool');
+    const chosen = mul(cast(isTopRanked(ranks, topN), 'float32'), cast(mixed, 'float32')) as Tensor2D; // [B, grid²], 1 = pasted
+    const cells = where(mixed, cellsByRank(ranks, topN), fill([batchSize, topN], -1, 'int32')) as Tensor2D;
+
+    const pixels = height * width;
+    const pasted = sum(mul(chosen, reshape(tensor1d(geometry.cellAreas), [1, grid * grid])), 1);
+    const lambda = div(sub(scalar(pixels), pasted), scalar(pixels)) as Tensor1D;
+    const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
+    return {
+      images: paste(x, gatherPartners(x, partners), cellMask(greater(chosen, 0) as Tensor2D, geometry)),
+      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), partners, labelWeight),
+      lambda,
+      partners: tensor1d(Int32Array.from(partners), 'int32'),
+      cells,
+    };
+  });
+}
+
+/**
+ * The share of each partner's attention mass that was pasted: the mass of a cell is its mean
+ * attention (negative values clipped to 0) times its area in pixels. A partner whose map is zero
+ * everywhere has no mass to share, and the pasted area share stands in for it.
+ */
+function attentionShare(map: Tensor3D, partners: number[], chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
+  const { grid } = geometry;
+  const density = gatherPartners(reshape(poolToGrid(relu(map), grid), [map.shape[0], grid * grid]), partners);
+  const mass = mul(density, reshape(tensor1d(geometry.cellAreas), [1, grid * grid]));
+  const total = sum(mass, 1);
+  const share = div(sum(mul(mass, chosen), 1), total);
+  return where(greater(total, 0), share, sub(scalar(1), lambda)) as Tensor1D;
+}

@@ -1,0 +1,52 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import { cellMask } from '../../src/masks/cell_mask.js';
+import { averagingMatrix, cellEdges, gridGeometry } from '../../src/masks/grid.js';
+import { read } from '../support/tensors.js';
+
+describe('grid geometry', () => {
+  it('tiles the image exactly, with cells ⌊k·size/grid⌋ wide', () => {
+    for (const [H, W, grid] of [[224, 224, 7], [32, 32, 7], [33, 17, 5], [7, 9, 7], [5, 5, 1]] as const) {
+      const g = gridGeometry(H, W, grid);
+      expect(g.cellAreas.reduce((a, b) => a + b, 0)).toBe(H * W);
+      for (let y = 0; y < H; y++) {
+        for (let x = 0; x < W; x++) {
+          const r = Math.floor(g.pixelCells[y * W + x]! / grid);
+          const c = g.pixelCells[y * W + x]! % grid;
+          expect(Math.floor((r * H) / grid) <= y && y < Math.floor(((r + 1) * H) / grid)).toBe(true);
+          expect(Math.floor((c * W) / grid) <= x && x < Math.floor(((c + 1) * W) / grid)).toBe(true);
+        }
+      }
+    }
+  });
+
+  it("gives the paper's 32-pixel cells at 224 px, and CIFAR's 4–5-pixel cells at 32 px", () => {
+    expect(new Set(gridGeometry(224, 224, 7).cellAreas)).toEqual(new Set([1024]));
+    expect(cellEdges(32, 7)).toEqual([0, 4, 9, 13, 18, 22, 27, 32]);
+  });
+
+  it('averages map rows over the same partition, and takes the starting row when the map is smaller than the grid', () => {
+    const m = averagingMatrix(10, 3); // cells of rows [0, 3), [3, 6), [6, 10)
+    expect(Array.from(m.slice(0, 10))).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0].map((v) => Math.fround(v / 3)));
+    expect(Array.from(m.slice(20, 30))).toEqual([0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
+    const up = averagingMatrix(2, 4); // rows ⌊k·2/4⌋: 0, 0, 1, 1
+    expect(Array.from(up)).toEqual([1, 0, 1, 0, 0, 1, 0, 1]);
+  });
+});
+
+describe('cellMask', () => {
+  it('marks exactly the pixels of the chosen cells', async () => {
+    const g = gridGeometry(11, 8, 3);
+    const chosen = tf.tensor2d([[1, 0, 0, 0, 1, 0, 0, 0, 1], [0, 0, 0, 0, 0, 0, 0, 0, 0]], [2, 9], 'float32');
+    const mask = cellMask(chosen, g);
+    const pixels = await read<boolean[][][][]>(mask);
+    for (let y = 0; y < 11; y++) {
+      for (let x = 0; x < 8; x++) {
+        expect(Boolean(pixels[0]![y]![x]![0])).toBe([0, 4, 8].includes(g.pixelCells[y * 8 + x]!));
+        expect(Boolean(pixels[1]![y]![x]![0])).toBe(false);
+      }
+    }
+    tf.dispose([chosen, mask]);
+  });
+});
