@@ -100,7 +100,7 @@ export async function loadAttentionExtractor(source: ModelSource, options?: Grap
   }
   if (opts.inputSize !== undefined) resolveInputSize(op, opts.inputSize);
 
-  const graph = await loadGraph(op, source);
+  const graph = await loadGraph(source);
   try {
     const inputSize = opts.inputSize ?? graph.fixedInputSize(op);
     const candidates = graph.featureNodes(inputSize);
@@ -132,7 +132,7 @@ export async function loadAttentionExtractor(source: ModelSource, options?: Grap
 }
 
 /**
- * Lists the nodes of a graph model whose output is a spatial map `[B, h, w, C]` with h, w > 1,
+ * Lists the nodes of a graph model whose output is a spatial map `[B, h, w, C]` with `h, w > 1`,
  * in graph order, found by running the model once on a blank image. The last one is the default
  * `featureNode` of {@link loadAttentionExtractor}: for a classifier, its last convolutional stage.
  *
@@ -152,7 +152,7 @@ export async function listFeatureNodes(source: ModelSource, options?: { inputSiz
   assertKnownOptions(op, opts, ['inputSize']);
   assertSource(op, source);
   if (opts.inputSize !== undefined) resolveInputSize(op, opts.inputSize);
-  const graph = await loadGraph(op, source);
+  const graph = await loadGraph(source);
   try {
     return graph.featureNodes(opts.inputSize ?? graph.fixedInputSize(op));
   } finally {
@@ -167,7 +167,7 @@ interface GraphNodeDef {
 }
 
 /** A loaded graph model with what the extractor needs to know of its graph. */
-async function loadGraph(op: string, source: ModelSource) {
+async function loadGraph(source: ModelSource) {
   const { artifacts, location } = await loadModelArtifacts(source);
   let model: GraphModel<io.IOHandlerSync>;
   try {

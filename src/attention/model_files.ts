@@ -5,7 +5,10 @@ import { env, io } from '@tensorflow/tfjs-core';
 import { type ModelFiles, assertGraphModelJson, assertSafeWeightPath, assertWeightBytes, parseJson } from './model_checks.js';
 import { readModelFiles } from './node_files.js';
 
-/** Where the model's files are read from. */
+/**
+ * Where a graph model is read from: a URL or (in Node) a path of its model.json, or a `tf.io.IOHandler`.
+ * @public
+ */
 export type ModelSource = string | io.IOHandler;
 
 /** Reads and verifies the model's artifacts, ready for `loadGraphModelSync`. */

@@ -44,7 +44,7 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  * 2. The map is averaged over the grid cells (a `grid × grid` map passes through unchanged).
  * 3. The `topN` highest cells of the partner's map are chosen; ties go to the lower row-major
  *    index, the same on every backend; non-finite values rank below every finite one.
- * 4. Cell (r, c) covers rows ⌊r·H/grid⌋ ≤ y < ⌊(r+1)·H/grid⌋ and columns ⌊c·W/grid⌋ ≤ x < ⌊(c+1)·W/grid⌋:
+ * 4. Cell (r, c) covers rows `⌊r·H/grid⌋ ≤ y < ⌊(r+1)·H/grid⌋` and columns `⌊c·W/grid⌋ ≤ x < ⌊(c+1)·W/grid⌋`:
  *    the cells tile any image of at least grid × grid pixels exactly, without resizing it.
  * 5. lambda = 1 − (pasted pixels) / (H·W), exact per sample.
  *
@@ -76,6 +76,9 @@ export function attentiveCutMix(
   assertKnownOptions(op, opts, OPTION_NAMES);
   const { topN = 6, grid = 7, labelMode = 'area' } = opts;
   assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  if (opts.topN === undefined && grid * grid < topN) {
+    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
+  }
   assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
   assertOneOf<LabelMode>(op, 'options.labelMode', labelMode, ['area', 'attention']);
   const sampling = resolveSampling(op, opts);

@@ -2,13 +2,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { cutMix, mixup } from '../../src/index.js';
+import { attentiveCutMix, cutMix, mixup } from '../../src/index.js';
 import { expectNoLeak, expectThrowsCleanly, oneHotRows } from '../support/tensors.js';
 
 type Op = (images: tf.Tensor4D, labels: tf.Tensor | number[] | number[][], options?: object) => tf.TensorContainer;
 const ops: [string, Op][] = [
   ['mixup', mixup as Op],
   ['cutMix', cutMix as Op],
+  ['attentiveCutMix', ((images, labels, options) => attentiveCutMix(images, labels, undefined, options)) as Op],
 ];
 
 const batch = (b: number) => tf.randomUniform([b, 16, 12, 3], 0, 1, 'float32', b) as tf.Tensor4D;
@@ -31,7 +32,7 @@ describe.each(ops)('%s', (name, op) => {
   });
 
   it('accepts nested arrays as images and disposes its own copy', () => {
-    const images = (tf.randomUniform([2, 3, 3, 1]) as tf.Tensor4D);
+    const images = tf.randomUniform([2, 8, 8, 1]) as tf.Tensor4D;
     const nested = images.arraySync();
     images.dispose();
     expectNoLeak(() => op(nested as unknown as tf.Tensor4D, [0, 1], { numClasses: 2, seed: 0 }));
@@ -81,7 +82,7 @@ describe.each(ops)('%s', (name, op) => {
     expectThrowsCleanly(() => op(x, ids, { numClasses: 3 }), arg('labels'), /in \[0, 3\)/);
     expectThrowsCleanly(() => op(x, wideLabels, { numClasses: 3 }), arg('options.numClasses'), /K = 5.*but got 3/);
     expectThrowsCleanly(() => op(x, rank3Labels), arg('labels'), /\[B\].*\[B, K\]/);
-    expectThrowsCleanly(() => op(x, ids, { numClasses: 4, alpha: 0 }), arg('options.alpha'), /> 0, but got 0/);
+    if (name !== 'attentiveCutMix') expectThrowsCleanly(() => op(x, ids, { numClasses: 4, alpha: 0 }), arg('options.alpha'), /> 0, but got 0/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, prob: -0.1 }), arg('options.prob'), /\[0, 1\], but got -0.1/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, mode: 'pairs' }), arg('options.mode'), /'batch', 'elem'/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, partner: 'next' }), arg('options.partner'), /'shuffle', 'flip', 'roll'/);

@@ -15,10 +15,11 @@ const run = (file: string, args: string[], cwd = scratch) => execFileSync(file, 
 const USE = `
 tf.env().set('PROD', true);
 await tf.setBackend('cpu');
-const x = tf.randomUniform([3, 8, 6, 3]);
+const x = tf.randomUniform([3, 8, 6, 3], 0, 1, 'float32', 1);
 const r = cutMix(x, [0, 1, 2], { numClasses: 3, seed: 1, mode: 'elem' });
 const m = mixup(x, [0, 1, 2], { numClasses: 3, seed: 1 });
-console.log(JSON.stringify({ shape: r.images.shape, boxes: r.boxes.arraySync(), lambda: m.lambda.arraySync() }));
+const a = attentiveCutMix(x, [0, 1, 2], undefined, { numClasses: 3, seed: 1, grid: 4, topN: 3 });
+console.log(JSON.stringify({ shape: r.images.shape, boxes: r.boxes.arraySync(), lambda: m.lambda.arraySync(), cells: a.cells.arraySync() }));
 `;
 
 describe('the packed package', () => {
@@ -41,14 +42,15 @@ describe('the packed package', () => {
   });
 
   it('works through import (ESM)', () => {
-    writeFileSync(join(scratch, 'use.mjs'), `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport { cutMix, mixup } from 'attentive-cutmix';\n${USE}`);
+    writeFileSync(join(scratch, 'use.mjs'), `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport { attentiveCutMix, cutMix, mixup } from 'attentive-cutmix';\n${USE}`);
     const out = JSON.parse(run('node', ['use.mjs']));
     expect(out.shape).toEqual([3, 8, 6, 3]);
     expect(out.boxes).toHaveLength(3);
+    expect(out.cells).toHaveLength(3);
   });
 
   it('works through require (CommonJS), with the same results as ESM', () => {
-    writeFileSync(join(scratch, 'use.cjs'), `const tf = require('@tensorflow/tfjs-core');\nrequire('@tensorflow/tfjs-backend-cpu');\nconst { cutMix, mixup } = require('attentive-cutmix');\n(async () => {${USE}})();`);
+    writeFileSync(join(scratch, 'use.cjs'), `const tf = require('@tensorflow/tfjs-core');\nrequire('@tensorflow/tfjs-backend-cpu');\nconst { attentiveCutMix, cutMix, mixup } = require('attentive-cutmix');\n(async () => {${USE}})();`);
     const cjs = JSON.parse(run('node', ['use.cjs']));
     const esm = JSON.parse(run('node', ['use.mjs']));
     expect(cjs).toEqual(esm);

@@ -1,0 +1,227 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { attentiveCutMix, listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
+import { read } from '../support/tensors.js';
+
+const fixtures = resolve(import.meta.dirname, '../fixtures/models');
+const brightnessJson = join(fixtures, 'brightness/model.json');
+const tinyJson = join(fixtures, 'tiny-cnn/model.json');
+
+/** Expected brightness-model map: per 4×4 block, the mean over pixels and channels of the normalised image. */
+function blockBrightness(image: number[][][], normalise: (v: number, c: number) => number): number[][] {
+  return Array.from({ length: 8 }, (_, r) =>
+    Array.from({ length: 8 }, (_, c) => {
+      let total = 0;
+      for (let y = 4 * r; y < 4 * r + 4; y++) for (let x = 4 * c; x < 4 * c + 4; x++) for (let k = 0; k < 3; k++) total += normalise(image[y]![x]![k]!, k);
+      return total / 48;
+    }),
+  );
+}
+
+async function expectMapClose(map: tf.Tensor, expected: number[][][]) {
+  const got = (await read<number[][][]>(map)).flat(2);
+  expected.flat(2).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
+}
+
+describe('loadAttentionExtractor', () => {
+  let server: Server;
+  let baseUrl: string;
+  let scratch: string;
+
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      const file = join(fixtures, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
+      try {
+        res.end(readFileSync(file));
+      } catch {
+        res.statusCode = 404;
+        res.end('not found');
+      }
+    });
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-models-'));
+  });
+
+  afterAll(() => {
+    server.close();
+    rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('computes the feature map of the named node, averaged over channels', async () => {
+    const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization: 'unit' });
+    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    const map = extractor.extract(images);
+    expect(map.shape).toEqual([2, 8, 8]);
+    const pixels = await read<number[][][][]>(images);
+    await expectMapClose(map, pixels.map((im) => blockBrightness(im, (v) => v)));
+    tf.dispose([images, map]);
+    extractor.dispose();
+  });
+
+  it.each([
+    ['symmetric', (v: number) => 2 * v - 1],
+    ['imagenet', (v: number, c: number) => (v - [0.485, 0.456, 0.406][c]!) / [0.229, 0.224, 0.225][c]!],
+    [{ mean: [0.1, 0.2, 0.3], std: 2 }, (v: number, c: number) => (v - [0.1, 0.2, 0.3][c]!) / 2],
+  ] as const)('normalises with %j', async (normalization, normalise) => {
+    const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization });
+    const images = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const map = extractor.extract(images);
+    await expectMapClose(map, [blockBrightness((await read<number[][][][]>(images))[0]!, normalise)]);
+    tf.dispose([images, map]);
+    extractor.dispose();
+  });
+
+  it('scales int32 images from [0, 255] and resizes other sizes to the input size (bilinear)', async () => {
+    const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization: 'unit' });
+    const bytes = tf.randomUniform([1, 32, 32, 3], 0, 256, 'int32', 5) as tf.Tensor4D;
+    const map = extractor.extract(bytes);
+    await expectMapClose(map, [blockBrightness((await read<number[][][][]>(bytes))[0]!, (v) => v / 255)]);
+    // A 64 × 64 image made of 2 × 2 copies of each pixel resizes (bilinear, half-pixel) back to the 32 × 32 one.
+    const small = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    const large = tf.image.resizeNearestNeighbor(small, [64, 64]);
+    const fromLarge = extractor.extract(large);
+    const fromSmall = extractor.extract(small);
+    await expectMapClose(fromLarge, await read<number[][][]>(fromSmall));
+    tf.dispose([bytes, map, small, large, fromLarge, fromSmall]);
+    extractor.dispose();
+  });
+
+  it("defaults to the last spatial node and lists every candidate with its shape", async () => {
+    const nodes = await listFeatureNodes(tinyJson);
+    expect(nodes.map((n) => n.name)).toEqual([
+      'block1/Conv2D',
+      'block1/BiasAdd',
+      'block1/Relu',
+      'block1/AvgPool',
+      'block2/Conv2D',
+      'block2/Relu',
+      'block2/AvgPool',
+      'block3/Conv2D',
+      'block3/Relu',
+    ]);
+    expect(nodes.at(-1)).toEqual({ name: 'block3/Relu', op: 'Relu', shape: [1, 8, 8, 8] });
+    const extractor = await loadAttentionExtractor(tinyJson);
+    expect([extractor.featureNode, extractor.inputSize]).toEqual(['block3/Relu', [32, 32]]);
+    extractor.dispose();
+  });
+
+  it('refuses a feature node that is not a spatial map, listing the candidates', async () => {
+    const before = tf.memory().numTensors;
+    await expect(loadAttentionExtractor(tinyJson, { featureNode: 'head/MatMul' })).rejects.toThrow(
+      /Argument 'options.featureNode' passed to 'loadAttentionExtractor' must be a node of .*tiny-cnn.*one of: block1\/Conv2D \[1, 32, 32, 4\].*block3\/Relu \[1, 8, 8, 8\], but got 'head\/MatMul'/,
+    );
+    await expect(loadAttentionExtractor(tinyJson, { featureNode: 'no/such/node' })).rejects.toThrow(/but got 'no\/such\/node'/);
+    expect(tf.memory().numTensors).toBe(before); // the model was disposed
+  });
+
+  it('loads from a path, a file:// URL, an http://127.0.0.1 URL and an IOHandler, to the same extractor', async () => {
+    const json = JSON.parse(readFileSync(tinyJson, 'utf8'));
+    const weights = readFileSync(join(fixtures, 'tiny-cnn/group1-shard1of1.bin'));
+    const handler = tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) });
+    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+    const maps: Float32Array[] = [];
+    for (const source of [tinyJson, pathToFileURL(tinyJson).href, `${baseUrl}/tiny-cnn/model.json`, handler]) {
+      const extractor = await loadAttentionExtractor(source);
+      const map = extractor.extract(images);
+      maps.push((await map.data()) as Float32Array);
+      map.dispose();
+      extractor.dispose();
+    }
+    for (const m of maps) expect(m).toEqual(maps[0]);
+    images.dispose();
+  });
+
+  it('drives attentiveCutMix, pasting the brightest cells of the partner', async () => {
+    const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization: 'unit' });
+    // Dark images with one bright 4 × 4 block each, at cells 9 and 50 of the 8 × 8 grid.
+    const images = tf.tidy(() => {
+      const dark = tf.buffer([2, 32, 32, 3]);
+      for (const [b, cell] of [[0, 9], [1, 50]] as const) {
+        for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) for (let c = 0; c < 3; c++) dark.set(1, b, 4 * Math.floor(cell / 8) + y, 4 * (cell % 8) + x, c);
+      }
+      return dark.toTensor() as tf.Tensor4D;
+    });
+    const result = attentiveCutMix(images, [0, 1], extractor, { numClasses: 2, grid: 8, topN: 1, partner: 'flip' });
+    expect(await read(result.cells)).toEqual([[50], [9]]);
+    tf.dispose([images, result]);
+    extractor.dispose();
+  });
+
+  describe('verifies the files before use', () => {
+    /** A copy of the tiny-cnn fixture in its own folder, altered by `change`. */
+    function brokenModel(name: string, change: (dir: string, json: { weightsManifest: { paths: string[] }[] } & Record<string, unknown>) => unknown): string {
+      const dir = join(scratch, name, 'model');
+      cpSync(join(fixtures, 'tiny-cnn'), dir, { recursive: true });
+      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+      const written = change(dir, json);
+      if (written !== false) writeFileSync(join(dir, 'model.json'), typeof written === 'string' ? written : JSON.stringify(json));
+      return join(dir, 'model.json');
+    }
+
+    const outsideBin = () => {
+      // A valid weight file outside the model's folder: it must never be read.
+      const path = join(scratch, 'outside.bin');
+      cpSync(join(fixtures, 'tiny-cnn/group1-shard1of1.bin'), path);
+      return path;
+    };
+
+    it.each([
+      ['a missing model.json', () => join(scratch, 'nowhere/model.json'), /Cannot read the model file .*nowhere\/model.json: ENOENT/],
+      ['model.json that is not JSON', () => brokenModel('not-json', () => '{ "format": "graph-model", '), /The model file .*not-json\/model\/model.json is not valid JSON/],
+      ['a layers model', () => brokenModel('layers', (_, json) => void (json.format = 'layers-model')), /is a 'layers-model', not a 'graph-model'/],
+      ['JSON without a graph', () => brokenModel('no-graph', (_, json) => void delete json.modelTopology), /no-graph\/model\/model.json is not a graph model: modelTopology.node/],
+      ['a missing weight file', () => brokenModel('missing-weights', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false)), /Cannot read the weight file 'group1-shard1of1.bin' of .*missing-weights/],
+      ['a truncated weight file', () => brokenModel('short', (dir) => (writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.alloc(100)), false)), /The weight file 'group1-shard1of1.bin' of .*short\/model\/model.json holds 100 bytes, but the weights manifest needs 2184/],
+      ['a ../ weight path', () => brokenModel('dotdot', (_, json) => (outsideBin(), void (json.weightsManifest[0]!.paths = ['../../outside.bin']))), /The weight path "..\/..\/outside.bin" in .*dotdot.* is not a relative path inside the model's folder/],
+      ['an absolute weight path', () => brokenModel('absolute', (_, json) => void (json.weightsManifest[0]!.paths = [outsideBin()])), /The weight path ".*outside.bin" in .*absolute.* is not a relative path/],
+      ['a URL weight path', () => brokenModel('url', (_, json) => void (json.weightsManifest[0]!.paths = ['file:///etc/passwd'])), /The weight path "file:\/\/\/etc\/passwd"/],
+      ['a link that leaves the folder', () => brokenModel('link', (dir, json) => (symlinkSync(outsideBin(), join(dir, 'linked.bin')), void (json.weightsManifest[0]!.paths = ['linked.bin']))), /The weight file 'linked.bin' of .*link.* resolves to .*outside.bin, outside the model's folder/],
+    ])('refuses %s with an error naming the file', async (_, makeSource, pattern) => {
+      const before = tf.memory().numTensors;
+      await expect(loadAttentionExtractor(makeSource())).rejects.toThrow(pattern);
+      expect(tf.memory().numTensors).toBe(before);
+    });
+
+    it('refuses over HTTP a missing model, a weight path leaving the folder, and a missing weight file', async () => {
+      await expect(loadAttentionExtractor(`${baseUrl}/nothing/model.json`)).rejects.toThrow(/Cannot fetch the model file http:\/\/127.0.0.1:\d+\/nothing\/model.json: HTTP 404/);
+      // Served from the scratch folder through a second server: a '..' path and a missing file.
+      const files = createServer((req, res) => {
+        try {
+          res.end(readFileSync(join(scratch, decodeURIComponent(new URL(req.url!, 'http://x').pathname))));
+        } catch {
+          res.statusCode = 404;
+          res.end();
+        }
+      });
+      await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
+      const url = `http://127.0.0.1:${(files.address() as { port: number }).port}`;
+      brokenModel('http-dotdot', (_, json) => void (json.weightsManifest[0]!.paths = ['%2e%2e/%2e%2e/outside.bin']));
+      brokenModel('http-missing', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false));
+      await expect(loadAttentionExtractor(`${url}/http-dotdot/model/model.json`)).rejects.toThrow(/The weight path "%2e%2e\/%2e%2e\/outside.bin" .* is not a relative path inside the model's folder/);
+      await expect(loadAttentionExtractor(`${url}/http-missing/model/model.json`)).rejects.toThrow(/Cannot fetch the weight file http:\/\/127.0.0.1:\d+\/http-missing\/model\/group1-shard1of1.bin: HTTP 404/);
+      files.close();
+    });
+
+    it('refuses an IOHandler whose weight data is shorter than its specs', async () => {
+      const json = JSON.parse(readFileSync(tinyJson, 'utf8'));
+      const handler = tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new ArrayBuffer(64) });
+      await expect(loadAttentionExtractor(handler)).rejects.toThrow(/The weight file 'its weight data' of the IOHandler passed as source holds 64 bytes, but the weights manifest needs 2184/);
+    });
+  });
+
+  it('checks its arguments', async () => {
+    await expect(loadAttentionExtractor(42 as unknown as string)).rejects.toThrow(/Argument 'source' passed to 'loadAttentionExtractor' must be a model.json URL or path, or a tf.io.IOHandler/);
+    await expect(loadAttentionExtractor(tinyJson, { normalization: 'caffe' as 'unit' })).rejects.toThrow(/Argument 'options.normalization' .* but got 'caffe'/);
+    await expect(loadAttentionExtractor(tinyJson, { normalization: { mean: [0], std: [0] } })).rejects.toThrow(/positive stds/);
+    await expect(loadAttentionExtractor(tinyJson, { inputSize: [32] as unknown as [number, number] })).rejects.toThrow(/Argument 'options.inputSize' .* must be \[height, width\]/);
+    await expect(loadAttentionExtractor(tinyJson, { inputRange: [1, 0] })).rejects.toThrow(/Argument 'options.inputRange' .* lo < hi/);
+    await expect(loadAttentionExtractor(tinyJson, { featurenode: 'x' } as object)).rejects.toThrow(/Unknown option 'featurenode' passed to 'loadAttentionExtractor'/);
+  });
+});
