@@ -1,8 +1,8 @@
-// The smallest use of the library: mix a batch of generated images with cutMix and mixup on
-// the cpu backend and print what happened to each sample. Run with `npm run demo`.
+// The smallest use of the library: mix a batch of generated images with attentiveCutMix, cutMix
+// and mixup on the cpu backend and print what happened to each sample. Run with `npm run demo`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { createRng, cutMix, mixup } from 'attentive-cutmix';
+import { attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from 'attentive-cutmix';
 
 const CLASSES = ['red square', 'green square', 'blue square', 'yellow square'];
 
@@ -32,15 +32,17 @@ const describeRow = (row: number[]) =>
   row.map((p, k) => [p, CLASSES[k]] as const).filter(([p]) => p > 0).map(([p, name]) => `${(100 * p).toFixed(1)}% ${name}`).join(' + ');
 
 for (const [name, result] of [
+  ['attentiveCutMix (built-in saliency, 4 × 4 grid, top 2 cells)', attentiveCutMix(images, labels, saliencyExtractor(), { numClasses: 4, seed: rng, grid: 4, topN: 2 })],
   ['cutMix', cutMix(images, labels, { numClasses: 4, seed: rng, mode: 'elem' })],
   ['mixup', mixup(images, labels, { numClasses: 4, seed: rng, mode: 'elem', alpha: 0.4 })],
 ] as const) {
   console.log(`\n${name}:`);
   const [lambda, partners, mixed] = [result.lambda.arraySync(), result.partners.arraySync(), result.labels.arraySync()];
   const boxes = 'boxes' in result ? result.boxes.arraySync() : undefined;
+  const cells = 'cells' in result ? result.cells.arraySync() : undefined;
   lambda.forEach((lam, i) => {
-    const box = boxes ? `  box [y0, x0, y1, x1] = [${boxes[i]!.join(', ')}]` : '';
-    console.log(`  sample ${i}: partner ${partners[i]}, lambda ${lam.toFixed(4)}${box}\n    label: ${describeRow(mixed[i]!)}`);
+    const where = boxes ? `  box [y0, x0, y1, x1] = [${boxes[i]!.join(', ')}]` : cells ? `  cells [${cells[i]!.join(', ')}]` : '';
+    console.log(`  sample ${i}: partner ${partners[i]}, lambda ${lam.toFixed(4)}${where}\n    label: ${describeRow(mixed[i]!)}`);
   });
   tf.dispose(result);
 }
