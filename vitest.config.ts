@@ -16,7 +16,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     projects: [
-      { test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts'] } },
+      { test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

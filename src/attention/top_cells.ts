@@ -22,9 +22,12 @@ export function rankCells(scores: Tensor2D): Tensor2D {
 export function cellsByRank(ranks: Tensor2D, topN: number): Tensor2D {
   return tidy(() => {
     const n = ranks.shape[1];
-    const isRank = equal(expandDims(ranks, 2), reshape(range(0, topN, 1, 'int32'), [1, 1, topN])); // [B, n, topN]
-    const index = reshape(range(0, n, 1, 'int32'), [1, n, 1]);
-    return sum(mul(cast(isRank, 'int32'), index), 1) as Tensor2D;
+    // [B, topN, n], reduced over its last axis: tfjs-backend-webgpu 4.22 cannot transpose int32
+    // tensors (its shader does not compile and the result is silently zeros), which a reduction
+    // over a middle axis would need.
+    const isRank = equal(expandDims(ranks, 1), reshape(range(0, topN, 1, 'int32'), [1, topN, 1]));
+    const index = reshape(range(0, n, 1, 'int32'), [1, 1, n]);
+    return sum(mul(cast(isRank, 'int32'), index), 2) as Tensor2D;
   });
 }
 

@@ -107,7 +107,7 @@ export function attentiveCutMix(
     const lambda = div(sub(scalar(pixels), pasted), scalar(pixels)) as Tensor1D;
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
     return {
-      images: paste(x, gatherPartners(x, partners), cellMask(greater(chosen, 0) as Tensor2D, geometry)),
+      images: paste(x, gatherPartners(x, partners), cellMask(chosen, geometry)),
       labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), partners, labelWeight),
       lambda,
       partners: tensor1d(Int32Array.from(partners), 'int32'),

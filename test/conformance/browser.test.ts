@@ -1,0 +1,115 @@
+// The conformance suite in headless Chromium: the library bundled with esbuild, served from
+// 127.0.0.1 with the COOP/COEP headers threaded wasm needs, run on cpu, wasm, webgl and webgpu
+// (on SwiftShader where there is no GPU), each compared with the page's cpu results.
+// Skipped when Chromium is absent, unless REQUIRE_BROWSER=1 (as in CI), where that fails.
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { build } from 'esbuild';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { CASES } from './cases.js';
+import { conformanceProblems } from './compare.js';
+import type { BackendReport } from './runner.js';
+
+const root = resolve(import.meta.dirname, '../..');
+const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const required = process.env.REQUIRE_BROWSER === '1';
+const available = existsSync(chromiumPath);
+const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'];
+
+const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
+
+/** Serves `routes` (URL prefix → folder) on 127.0.0.1 with cross-origin isolation headers. */
+async function serve(routes: Record<string, string>): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url ?? '/', 'http://127.0.0.1').pathname);
+    const prefix = Object.keys(routes).find((p) => path.startsWith(p));
+    const file = prefix === undefined ? undefined : normalize(join(routes[prefix]!, path.slice(prefix.length) || 'index.html'));
+    res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+    res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+    if (file === undefined || !file.startsWith(routes[prefix!]!) || !existsSync(file)) {
+      res.statusCode = 404;
+      res.end();
+      return;
+    }
+    res.setHeader('Content-Type', TYPES[extname(file)] ?? 'application/octet-stream');
+    res.end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
+}
+
+describe.skipIf(!available && !required)('conformance in Chromium', () => {
+  const reports: Record<string, BackendReport> = {};
+  const foreignRequests: string[] = [];
+  const pageErrors: string[] = [];
+  let context: BrowserContext | undefined;
+  let server: Server | undefined;
+  let scratch: string | undefined;
+
+  beforeAll(async () => {
+    if (!available) throw new Error(`Chromium is required (REQUIRE_BROWSER=1) but not found at ${chromiumPath}; install it with apt-get install chromium.`);
+    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-browser-'));
+    await build({ entryPoints: [join(root, 'test/conformance/browser_entry.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(scratch, 'page/bundle.js'), logLevel: 'error' });
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(join(scratch, 'page/index.html'), '<!doctype html><meta charset="utf-8"><script type="module" src="bundle.js"></script>');
+    const served = await serve({
+      '/wasm/': join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist/'),
+      '/fixtures/': join(root, 'test/fixtures/models/'),
+      '/': join(scratch, 'page/'),
+    });
+    server = served.server;
+    context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
+      executablePath: chromiumPath,
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--no-default-browser-check',
+        // WebGPU on SwiftShader where there is no GPU (see shared/notes/backends.md).
+        '--enable-unsafe-webgpu',
+        '--enable-features=Vulkan',
+        '--use-vulkan=swiftshader',
+        '--use-angle=swiftshader',
+      ],
+    });
+    await context.route('**/*', (route) => {
+      const url = route.request().url();
+      if (url.startsWith(served.url)) return route.continue();
+      foreignRequests.push(url);
+      return route.abort();
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${served.url}/`);
+    await page.waitForFunction(() => 'runConformance' in window);
+    expect(await page.evaluate(() => (window as unknown as { environment(): unknown }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true });
+    for (const backend of BACKENDS) {
+      reports[backend] = await page.evaluate((b) => (window as unknown as { runConformance(b: string): Promise<BackendReport> }).runConformance(b), backend);
+    }
+  }, 600_000);
+
+  afterAll(async () => {
+    await context?.close();
+    server?.close();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('fetches nothing from outside 127.0.0.1, and the page raises no error', () => {
+    expect(foreignRequests).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+
+  describe.each(BACKENDS)('%s', (backend) => {
+    it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
+      const reference = reports.cpu!;
+      expect(conformanceProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, reports[backend]!)).toEqual([]);
+    });
+  });
+});

@@ -1,0 +1,17 @@
+// The page of the browser conformance run: every backend registered, the wasm files served by
+// the test's own server, and the runner exposed to the driving test.
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-webgl';
+import '@tensorflow/tfjs-backend-webgpu';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { runConformance } from './runner.js';
+
+setWasmPaths(new URL('/wasm/', location.href).href);
+tf.env().set('PROD', true);
+
+Object.assign(window, {
+  runConformance: (backend: string) => runConformance(backend, new URL('/fixtures/tiny-cnn/model.json', location.href).href),
+  environment: () => ({ crossOriginIsolated, webgpu: 'gpu' in navigator }),
+});

@@ -1,0 +1,69 @@
+// The conformance suite in Node: every case on cpu and wasm, compared with cpu; and a check that
+// the suite notices a backend that gets one element wrong.
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+import { CASES } from './cases.js';
+import { conformanceProblems } from './compare.js';
+import { type BackendReport, runConformance, watchReadbacks } from './runner.js';
+import { cutMix } from '../../src/index.js';
+
+const model = resolve(import.meta.dirname, '../fixtures/models/tiny-cnn/model.json');
+let reference: BackendReport;
+
+beforeAll(async () => {
+  tf.env().set('PROD', true);
+  reference = await runConformance('cpu', model);
+}, 120_000);
+
+describe.each(['cpu', 'wasm'])('conformance on %s', (backend) => {
+  let report: BackendReport;
+  beforeAll(async () => {
+    report = backend === 'cpu' ? reference : await runConformance(backend, model);
+  }, 120_000);
+
+  it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
+    expect(conformanceProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, report)).toEqual([]);
+  });
+});
+
+describe('the conformance suite', () => {
+  it('counts reads of tensor data made outside kernels, and only those', async () => {
+    await tf.setBackend('cpu');
+    const x = tf.zeros([4, 8, 8, 1]) as tf.Tensor4D;
+    const ids = tf.tensor1d([0, 1, 2, 3], 'int32');
+    const checked: string[] = [];
+    tf.dispose(watchReadbacks(checked, () => cutMix(x, ids, { numClasses: 4 }))); // validates the ids: one read
+    expect(checked).toContain('tensor.dataSync');
+    const unchecked: string[] = [];
+    tf.dispose(watchReadbacks(unchecked, () => cutMix(x, ids, { numClasses: 4, validateLabels: false }))); // gather reads inside its kernel
+    expect(unchecked).toEqual([]);
+    tf.dispose([x, ids]);
+  });
+
+  it('fails for a backend that gets one element of a select wrong', async () => {
+    // A test double: the cpu backend with every kernel, but `Select` (tf.where) flips its first element.
+    tf.registerBackend('faulty-cpu', () => new MathBackendCPU());
+    for (const kernel of tf.getKernelsForBackend('cpu')) {
+      const kernelFunc: tf.KernelFunc =
+        kernel.kernelName === 'Select'
+          ? (args) => {
+              const out = kernel.kernelFunc(args) as tf.TensorInfo;
+              const values = (args.backend as MathBackendCPU).data.get(out.dataId).values as Float32Array | Int32Array;
+              values[0] = values[0]! + 1;
+              return out;
+            }
+          : kernel.kernelFunc;
+      tf.registerKernel({ ...kernel, backendName: 'faulty-cpu', kernelFunc });
+    }
+    const faulty = await runConformance('faulty-cpu', model);
+    await tf.setBackend('cpu');
+    tf.removeBackend('faulty-cpu');
+    const problems = conformanceProblems(reference, { ...faulty, backend: 'faulty-cpu' });
+    expect(problems).toContainEqual(expect.stringMatching(/^cutMix, elem mode, float32 images › images on faulty-cpu: element 0 is/));
+    expect(problems).toContainEqual(expect.stringMatching(/^attentiveCutMix, built-in saliency.* › images on faulty-cpu: element 0/));
+  }, 120_000);
+});

@@ -1,0 +1,86 @@
+// Runs the conformance cases on one backend and reports outputs and guarantees as plain JSON, so
+// that the same code serves Node (vitest) and the browser (a bundled page driven by playwright).
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type ModelSource, loadAttentionExtractor } from '../../src/index.js';
+import { CASES, type CaseContext } from './cases.js';
+
+export interface TensorReport {
+  shape: number[];
+  dtype: string;
+  values: number[];
+}
+
+export interface CaseReport {
+  outputs: Record<string, TensorReport>;
+  /** Reads of tensor data issued while the op ran, outside kernel execution. */
+  readbacks: string[];
+  /** Kernels of one call, for batches of 4 and of 32. */
+  kernels: { b4: string[]; b32: string[] };
+  /** Tensors left allocated after the outputs were disposed. */
+  leaked: number;
+}
+
+export interface BackendReport {
+  backend: string;
+  cases: Record<string, CaseReport>;
+}
+
+/** The batch size the outputs are compared at: odd, to catch pairing bugs. */
+const BATCH = 5;
+const READ_METHODS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
+
+export async function runConformance(backend: string, modelSource: ModelSource): Promise<BackendReport> {
+  if (!(await tf.setBackend(backend))) throw new Error(`Backend '${backend}' failed to initialise.`);
+  await tf.ready();
+  const graphExtractor = await loadAttentionExtractor(modelSource, { normalization: 'unit' });
+  const context: CaseContext = { graphExtractor };
+  const cases: Record<string, CaseReport> = {};
+  try {
+    for (const c of CASES) {
+      const before = tf.memory().numTensors;
+      const readbacks: string[] = [];
+      const outputs = watchReadbacks(readbacks, () => c.run(context, BATCH));
+      const report: Record<string, TensorReport> = {};
+      for (const [key, t] of Object.entries(outputs)) report[key] = { shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) };
+      tf.dispose(outputs);
+      const leaked = tf.memory().numTensors - before;
+      cases[c.name] = { outputs: report, readbacks, kernels: { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) }, leaked };
+    }
+  } finally {
+    graphExtractor.dispose?.();
+  }
+  return { backend, cases };
+}
+
+async function kernelsOf(run: () => Record<string, tf.Tensor>): Promise<string[]> {
+  let outputs: tf.Tensor[] = [];
+  const info = await tf.profile(() => (outputs = Object.values(run())));
+  tf.dispose(outputs);
+  return info.kernelNames;
+}
+
+/**
+ * Runs `fn` while counting every read of tensor data that does not come from inside a kernel
+ * (some cpu and wasm kernels read their inputs; that is not a read back).
+ */
+export function watchReadbacks<T>(log: string[], fn: () => T): T {
+  const engine = tf.engine() as unknown as { state: { kernelDepth: number } };
+  const restore: (() => void)[] = [];
+  const watch = (owner: object, method: string, label: string) => {
+    const original = (owner as Record<string, unknown>)[method];
+    if (typeof original !== 'function') return;
+    (owner as Record<string, unknown>)[method] = function (this: unknown, ...args: unknown[]) {
+      if (engine.state.kernelDepth === 0) log.push(label);
+      return original.apply(this, args);
+    };
+    restore.push(() => ((owner as Record<string, unknown>)[method] = original));
+  };
+  for (const m of READ_METHODS) watch(tf.Tensor.prototype, m, `tensor.${m}`);
+  for (const m of ['read', 'readSync', 'readToGPU']) watch(tf.backend(), m, `backend.${m}`);
+  try {
+    return fn();
+  } finally {
+    for (const r of restore) r();
+  }
+}
