@@ -89,7 +89,7 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
     page.on('pageerror', (e) => pageErrors.push(e.message));
     await page.goto(`${served.url}/`);
     await page.waitForFunction(() => 'runConformance' in window);
-    expect(await page.evaluate(() => (window as unknown as { environment(): unknown }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true });
+    expect(await page.evaluate(() => (window as unknown as { environment(): Promise<unknown> }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true, wasmThreads: true });
     for (const backend of BACKENDS) {
       reports[backend] = await page.evaluate((b) => (window as unknown as { runConformance(b: string): Promise<BackendReport> }).runConformance(b), backend);
     }

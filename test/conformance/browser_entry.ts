@@ -13,5 +13,5 @@ tf.env().set('PROD', true);
 
 Object.assign(window, {
   runConformance: (backend: string) => runConformance(backend, new URL('/fixtures/tiny-cnn/model.json', location.href).href),
-  environment: () => ({ crossOriginIsolated, webgpu: 'gpu' in navigator }),
+  environment: async () => ({ crossOriginIsolated, webgpu: 'gpu' in navigator, wasmThreads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') }),
 });
