@@ -8,6 +8,7 @@ import {
   div,
   fill,
   greater,
+  isFinite,
   mul,
   relu,
   reshape,
@@ -18,6 +19,7 @@ import {
   tensor2d,
   tidy,
   where,
+  zerosLike,
 } from '@tensorflow/tfjs-core';
 
 import { poolToGrid } from '../attention/attention_grid.js';
@@ -118,14 +120,15 @@ export function attentiveCutMix(
 
 /**
  * The share of each partner's attention mass that was pasted: the mass of a cell is its mean
- * attention (negative values clipped to 0) times its area in pixels. A partner whose map is zero
+ * attention (negative and non-finite values counted as 0) times its area in pixels. A partner whose map is zero
  * everywhere has no mass to share, and the pasted area share stands in for it.
  */
 function attentionShare(map: Tensor3D, partners: number[], chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
   const { grid } = geometry;
-  const density = gatherPartners(reshape(poolToGrid(relu(map), grid), [map.shape[0], grid * grid]), partners);
-  const mass = mul(density, reshape(tensor1d(geometry.cellAreas), [1, grid * grid]));
-  const total = sum(mass, 1);
-  const share = div(sum(mul(mass, chosen), 1), total);
+  const mass = where(isFinite(map), relu(map), zerosLike(map)); // NaN and ±Infinity carry no mass
+  const density = gatherPartners(reshape(poolToGrid(mass, grid), [map.shape[0], grid * grid]), partners);
+  const cellMass = mul(density, reshape(tensor1d(geometry.cellAreas), [1, grid * grid]));
+  const total = sum(cellMass, 1);
+  const share = div(sum(mul(cellMass, chosen), 1), total);
   return where(greater(total, 0), share, sub(scalar(1), lambda)) as Tensor1D;
 }
