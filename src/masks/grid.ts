@@ -11,6 +11,8 @@ export interface GridGeometry {
   readonly pixelCells: Int32Array;
   /** Pixel count of every cell, row-major, `[grid²]`. */
   readonly cellAreas: Float32Array;
+  /** `[y0, x0, y1, x1]` of every cell, row-major, then an empty rectangle: `[(grid² + 1) · 4]`. */
+  readonly cellRects: Int32Array;
 }
 
 /** The boundaries ⌊k·size/grid⌋ for k = 0 … grid. */
@@ -29,10 +31,14 @@ export function gridGeometry(height: number, width: number, grid: number): GridG
     for (let x = 0; x < width; x++) pixelCells[y * width + x] = rowCell[y]! * grid + colCell[x]!;
   }
   const cellAreas = new Float32Array(grid * grid);
+  const cellRects = new Int32Array((grid * grid + 1) * 4);
   for (let r = 0; r < grid; r++) {
-    for (let c = 0; c < grid; c++) cellAreas[r * grid + c] = (rowEdges[r + 1]! - rowEdges[r]!) * (colEdges[c + 1]! - colEdges[c]!);
+    for (let c = 0; c < grid; c++) {
+      cellAreas[r * grid + c] = (rowEdges[r + 1]! - rowEdges[r]!) * (colEdges[c + 1]! - colEdges[c]!);
+      cellRects.set([rowEdges[r]!, colEdges[c]!, rowEdges[r + 1]!, colEdges[c + 1]!], (r * grid + c) * 4);
+    }
   }
-  return { grid, height, width, pixelCells, cellAreas };
+  return { grid, height, width, pixelCells, cellAreas, cellRects };
 }
 
 /** For each of `size` pixels, the index of the cell between `edges` that holds it. */

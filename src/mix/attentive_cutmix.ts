@@ -4,9 +4,7 @@ import {
   type Tensor3D,
   type Tensor4D,
   type TensorLike,
-  cast,
   div,
-  fill,
   greater,
   isFinite,
   mul,
@@ -16,7 +14,6 @@ import {
   sub,
   sum,
   tensor1d,
-  tensor2d,
   tidy,
   where,
   zerosLike,
@@ -25,12 +22,12 @@ import {
 import { poolToGrid } from '../attention/attention_grid.js';
 import { type AttentionExtractor, assertExtractor, extractAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
-import { cellsByRank, isTopRanked, rankCells } from '../attention/top_cells.js';
+import { selectCells } from '../attention/select_cells.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
 import { resolveSampling, sampleDecisions } from '../sampling/params.js';
 import { argumentError, assertKnownOptions, assertNumber, assertOneOf, assertOptionsObject } from '../validation.js';
-import { gatherPartners, paste } from './blend.js';
+import { gatherPartners, partnerTensor, paste } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
 import { mixSoftLabels, smoothLabels } from './labels.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
@@ -99,20 +96,13 @@ export function attentiveCutMix(
 
     const map = extractAttention(op, attention, x);
     const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
-    const ranks = rankCells(partnerMap);
-    const mixed = tensor2d(draws.map((d) => d !== null), [batchSize, 1], 'bool');
-    const chosen = mul(cast(isTopRanked(ranks, topN), 'float32'), cast(mixed, 'float32')) as Tensor2D; // [B, grid²], 1 = pasted
-    const cells = where(mixed, cellsByRank(ranks, topN), fill([batchSize, topN], -1, 'int32')) as Tensor2D;
-
-    const pixels = height * width;
-    const pasted = sum(mul(chosen, reshape(tensor1d(geometry.cellAreas), [1, grid * grid])), 1);
-    const lambda = div(sub(scalar(pixels), pasted), scalar(pixels)) as Tensor1D;
+    const { cells, chosen, lambda, rects } = selectCells(partnerMap, draws.map((d) => d !== null), topN, geometry);
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
     return {
-      images: paste(x, gatherPartners(x, partners), cellMask(chosen, geometry)),
+      images: paste(x, partners, rects, () => cellMask(chosen, geometry)),
       labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), partners, labelWeight),
       lambda,
-      partners: tensor1d(Int32Array.from(partners), 'int32'),
+      partners: partnerTensor(partners),
       cells,
     };
   });

@@ -1,29 +1,51 @@
-// The two ways a sample meets its partner: pasted through a mask, or blended by weight.
-import { Tensor, type Tensor1D, add, gather, mul, reshape, scalar, sub, tensor, tensor1d, where } from '@tensorflow/tfjs-core';
+// The two ways a sample meets its partner: pasted, or blended by weight. Each runs the
+// library's fused kernel where the backend has one, and a composite of tfjs ops elsewhere.
+import { Tensor, type Tensor1D, add, cast, equal, gather, mul, reshape, scalar, sub, tensor, tensor1d, where } from '@tensorflow/tfjs-core';
+
+import { BLEND_PARTNERS, PASTE_RECTS, hasFusedKernel, runFused } from '../kernels/fused.js';
 
 /** `x[partners[i]]` for every i, in one kernel. */
-export function gatherPartners<T extends Tensor>(x: T, partners: readonly number[]): T {
-  return gather(x, tensor1d(Int32Array.from(partners), 'int32'), 0);
+export function gatherPartners<T extends Tensor>(x: T, partners: readonly number[] | Tensor1D): T {
+  return gather(x, partners instanceof Tensor ? partners : partnerTensor(partners), 0);
 }
 
-/** Where `mask` is true the partner's value, elsewhere the base's; dtype preserved. */
-export function paste<T extends Tensor>(base: T, partner: T, mask: Tensor): T {
-  return where(mask, partner, base) as T;
+/** The partners as the int32 `[B]` tensor of the results. */
+export function partnerTensor(partners: readonly number[]): Tensor1D {
+  return tensor1d(Int32Array.from(partners), 'int32');
 }
 
 /**
- * `lambda[i]·base[i] + (1 − lambda[i])·partner[i]` for float tensors of any rank with a leading
- * batch axis. Where lambda is sampled on the CPU, `1 − lambda` is computed there too; a lambda
- * computed on the device (a `[B]` tensor) stays there. Either way lambda = 1 gives the base exactly.
+ * Pastes each sample's partner into it: inside the rectangles `rects()` (int32 `[B, N, 4]` of
+ * half-open `[y0, x0, y1, x1]`) on the fused path, through the boolean mask `mask()` (true where
+ * the partner shows) on the composite path. Both describe the same pixels; only the one the
+ * backend needs is built. Dtype preserved; `x` is `[B, H, W, C]`.
  */
-export function blend<T extends Tensor>(base: T, partner: T, lambda: readonly number[] | Tensor1D): T {
-  const weightShape = [base.shape[0], ...base.shape.slice(1).map(() => 1)];
-  const weight = lambda instanceof Tensor ? reshape(lambda, weightShape) : tensor(Float32Array.from(lambda), weightShape, 'float32');
+export function paste<T extends Tensor>(x: T, partners: readonly number[], rects: () => Tensor, mask: () => Tensor): T {
+  if (hasFusedKernel(PASTE_RECTS)) return runFused<T>(PASTE_RECTS, { x, partners: partnerTensor(partners), rects: rects() });
+  return where(mask(), gatherPartners(x, partners), x) as T;
+}
+
+/**
+ * `lambda[i]·base[i] + (1 − lambda[i])·base[partners[i]]`, float32, for a tensor of any rank with
+ * a leading batch axis. Where lambda is exactly 1 the result is the base itself, and where it is
+ * exactly 0 the partner, even if the other one holds NaN or ±Infinity (no 0·Infinity). lambda
+ * sampled on the CPU comes as numbers (`1 − lambda` is then computed there too); lambda computed
+ * on the device comes as a `[B]` tensor.
+ */
+export function blend<T extends Tensor>(base: T, partners: readonly number[], lambda: readonly number[] | Tensor1D): T {
+  const batch = base.shape[0]!;
+  const lambdaTensor = lambda instanceof Tensor ? lambda : tensor1d(Float32Array.from(lambda), 'float32');
+  if (hasFusedKernel(BLEND_PARTNERS)) return runFused<T>(BLEND_PARTNERS, { x: base, partners: partnerTensor(partners), lambda: lambdaTensor });
+  const floatBase = cast(base, 'float32') as T;
+  const partner = gatherPartners(floatBase, partners);
+  const weightShape = [batch, ...base.shape.slice(1).map(() => 1)];
+  const weight = reshape(lambdaTensor, weightShape);
   const complement = lambda instanceof Tensor ? sub(scalar(1), weight) : tensor(Float32Array.from(lambda, (l) => 1 - l), weightShape, 'float32');
-  return add(mul(base, weight), mul(partner, complement));
+  const weighted = add(mul(floatBase, weight), mul(partner, complement));
+  return where(equal(weight, 1), floatBase, where(equal(weight, 0), partner, weighted)) as T;
 }
 
 /** The 1-D tensors every result carries. */
 export function paramTensors(params: { lambda: readonly number[]; partners: readonly number[] }): { lambda: Tensor1D; partners: Tensor1D } {
-  return { lambda: tensor1d(Float32Array.from(params.lambda), 'float32'), partners: tensor1d(Int32Array.from(params.partners), 'int32') };
+  return { lambda: tensor1d(Float32Array.from(params.lambda), 'float32'), partners: partnerTensor(params.partners) };
 }

@@ -1,9 +1,9 @@
-import { type Tensor, type Tensor4D, type TensorLike, reshape, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor4D, type TensorLike, reshape, tensor3d, tidy } from '@tensorflow/tfjs-core';
 
 import { boxMask, boxesTensor } from '../masks/box_mask.js';
 import { type CutMixParams, SAMPLING_OPTION_NAMES, drawCutMixParams, resolveMinMax, resolveSampling } from '../sampling/params.js';
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
-import { gatherPartners, paramTensors, paste } from './blend.js';
+import { paramTensors, paste } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels, smoothLabels } from './labels.js';
 import { assertCutMixParamsFit } from './params_fit.js';
@@ -79,6 +79,13 @@ export function applyCutMix<T extends Tensor>(images: T | TensorLike, params: Cu
 }
 
 function pasteBoxes<T extends Tensor>(x: T, params: CutMixParams): T {
-  const mask = boxMask(params.boxes, params.height, params.width);
-  return paste(x, gatherPartners(x, params.partners), x.rank === 3 ? reshape(mask, x.shape.slice(0, 3)) : mask);
+  const [batch, height, width] = x.shape as [number, number, number];
+  const x4 = x.rank === 3 ? reshape(x, [batch, height, width, 1]) : x;
+  const pasted = paste(
+    x4,
+    params.partners,
+    () => tensor3d(Int32Array.from(params.boxes.flat()), [batch, 1, 4], 'int32'),
+    () => boxMask(params.boxes, height, width),
+  );
+  return (x.rank === 3 ? reshape(pasted, x.shape) : pasted) as T;
 }

@@ -2,7 +2,7 @@ import { type Tensor1D, type Tensor2D, add, mul, scalar, tidy } from '@tensorflo
 
 import type { MixParams } from '../sampling/params.js';
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
-import { blend, gatherPartners } from './blend.js';
+import { blend } from './blend.js';
 import { LABEL_OPTION_NAMES, type LabelOptions, type Labels, resolveLabelOptions, toSoftLabels } from './inputs.js';
 import { assertParamsFit } from './params_fit.js';
 
@@ -15,7 +15,7 @@ export function smoothLabels(y: Tensor2D, epsilon: number): Tensor2D {
 
 /** Mixed labels `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]` of float32 `[B, K]` labels. */
 export function mixSoftLabels(y: Tensor2D, partners: readonly number[], lambda: readonly number[] | Tensor1D): Tensor2D {
-  return blend(y, gatherPartners(y, partners), lambda);
+  return blend(y, partners, lambda);
 }
 
 /**

@@ -1,8 +1,8 @@
-import { type Tensor, type Tensor4D, type TensorLike, cast, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor4D, type TensorLike, tidy } from '@tensorflow/tfjs-core';
 
 import { type MixParams, SAMPLING_OPTION_NAMES, drawMixupParams, resolveSampling } from '../sampling/params.js';
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
-import { blend, gatherPartners, paramTensors } from './blend.js';
+import { blend, paramTensors } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels, smoothLabels } from './labels.js';
 import { assertParamsFit } from './params_fit.js';
@@ -72,6 +72,5 @@ export function applyMixup<T extends Tensor>(images: T | TensorLike, params: Mix
 }
 
 function blendImages(x: Tensor, params: MixParams): Tensor {
-  const xf = cast(x, 'float32');
-  return blend(xf, gatherPartners(xf, params.partners), params.lambda);
+  return blend(x, params.partners, params.lambda);
 }

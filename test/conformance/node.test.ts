@@ -44,12 +44,14 @@ describe('the conformance suite', () => {
     tf.dispose([x, ids]);
   });
 
-  it('fails for a backend that gets one element of a select wrong', async () => {
-    // A test double: the cpu backend with every kernel, but `Select` (tf.where) flips its first element.
+  it('fails for a backend whose pasting kernels get one element wrong', async () => {
+    // A test double: the cpu backend with every kernel, but the kernels that paste (tf.where on the
+    // composite path, the library's fused kernel on cpu) change the first element they write.
+    const pasting = ['Select', 'AttentiveCutMixPasteRects'];
     tf.registerBackend('faulty-cpu', () => new MathBackendCPU());
     for (const kernel of tf.getKernelsForBackend('cpu')) {
       const kernelFunc: tf.KernelFunc =
-        kernel.kernelName === 'Select'
+        pasting.includes(kernel.kernelName)
           ? (args) => {
               const out = kernel.kernelFunc(args) as tf.TensorInfo;
               const values = (args.backend as MathBackendCPU).data.get(out.dataId).values as Float32Array | Int32Array;

@@ -1,0 +1,93 @@
+// The benchmark cases and the timing loop, shared by the Node driver and the browser page.
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type AttentionExtractor, attentiveCutMix, cutMix, mixup, saliencyExtractor } from '../src/index.js';
+
+export interface BenchRow {
+  backend: string;
+  shape: number[];
+  name: string;
+  /** Median and quartiles of ms per call, waiting on the result with `await data()`. */
+  medianMs: number;
+  q1Ms: number;
+  q3Ms: number;
+  imagesPerSecond: number;
+  kernels: number;
+  /** Peak bytes allocated during a call, as a multiple of the batch's bytes. */
+  peakVsBatch: number;
+  /** Median time over the median time of `tf.mul(x, scalar)` on the same backend and shape. */
+  vsFloor: number;
+}
+
+type Op = (x: tf.Tensor4D, y: tf.Tensor2D) => tf.Tensor | Record<string, tf.Tensor>;
+
+/** An extractor that costs nothing: a map made once, so the op's own cost shows. */
+function cachedExtractor(batchSize: number): AttentionExtractor & { dispose(): void } {
+  const map = tf.tidy(() => tf.reshape(tf.range(0, batchSize * 49), [batchSize, 7, 7]) as tf.Tensor3D);
+  return { extract: () => map, dispose: () => map.dispose() };
+}
+
+function cases(batchSize: number): { name: string; op: Op; dispose?: () => void }[] {
+  const trivial = cachedExtractor(batchSize);
+  const saliency = saliencyExtractor();
+  return [
+    { name: 'floor: tf.mul(x, scalar)', op: (x) => tf.mul(x, 0.3) },
+    { name: 'mixup, batch', op: (x, y) => mixup(x, y, { seed: 1 }) },
+    { name: 'mixup, elem', op: (x, y) => mixup(x, y, { seed: 1, mode: 'elem' }) },
+    { name: 'cutMix, batch', op: (x, y) => cutMix(x, y, { seed: 1 }) },
+    { name: 'cutMix, elem', op: (x, y) => cutMix(x, y, { seed: 1, mode: 'elem' }) },
+    { name: 'attentiveCutMix, trivial extractor, batch', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1 }) },
+    { name: 'attentiveCutMix, trivial extractor, elem', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1, mode: 'elem' }), dispose: () => trivial.dispose() },
+    { name: 'attentiveCutMix, saliency extractor', op: (x, y) => attentiveCutMix(x, y, saliency, { seed: 1, mode: 'elem' }) },
+  ];
+}
+
+const imagesOf = (out: tf.Tensor | Record<string, tf.Tensor>) => (out instanceof tf.Tensor ? out : out.images!);
+
+/** Times every case on the current backend for one batch shape. */
+export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}): Promise<BenchRow[]> {
+  const backend = tf.getBackend();
+  const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
+  const batchBytes = x.size * 4;
+  const rows: BenchRow[] = [];
+  let floorMs = Number.NaN;
+  for (const c of cases(shape[0])) {
+    const times: number[] = [];
+    for (let i = 0; i < runs + 2; i++) {
+      const start = performance.now();
+      const out = c.op(x, y);
+      await imagesOf(out).data();
+      const ms = performance.now() - start;
+      tf.dispose(out);
+      if (i >= 2) times.push(ms); // two warm-up calls
+    }
+    let outputs: tf.Tensor | Record<string, tf.Tensor> = [] as unknown as tf.Tensor;
+    const profile = await tf.profile(() => {
+      outputs = c.op(x, y);
+      return outputs instanceof tf.Tensor ? outputs : Object.values(outputs);
+    });
+    tf.dispose(outputs);
+    times.sort((a, b) => a - b);
+    const q = (p: number) => times[Math.min(times.length - 1, Math.floor(p * times.length))]!;
+    const medianMs = q(0.5);
+    if (Number.isNaN(floorMs)) floorMs = medianMs;
+    const row: BenchRow = {
+      backend,
+      shape,
+      name: c.name,
+      medianMs,
+      q1Ms: q(0.25),
+      q3Ms: q(0.75),
+      imagesPerSecond: (shape[0] * 1000) / medianMs,
+      kernels: profile.kernels.length,
+      peakVsBatch: profile.peakBytes / batchBytes,
+      vsFloor: medianMs / floorMs,
+    };
+    rows.push(row);
+    log(`${backend} [${shape.join(',')}] ${c.name}: ${medianMs.toFixed(1)} ms (×${row.vsFloor.toFixed(2)} floor), ${row.kernels} kernels, peak ${row.peakVsBatch.toFixed(2)}× batch`);
+    c.dispose?.();
+  }
+  tf.dispose([x, y]);
+  return rows;
+}

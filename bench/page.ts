@@ -1,0 +1,15 @@
+// The benchmark page for Chromium: webgl, with the same cases as in Node.
+import '@tensorflow/tfjs-backend-webgl';
+import * as tf from '@tensorflow/tfjs-core';
+
+import { type BenchRow, benchShape } from './core.js';
+
+Object.assign(window, {
+  async bench(shapes: [number, number, number, number][]): Promise<BenchRow[]> {
+    tf.env().set('PROD', true);
+    await tf.setBackend('webgl');
+    const rows: BenchRow[] = [];
+    for (const shape of shapes) rows.push(...(await benchShape(shape, 5, console.log)));
+    return rows;
+  },
+});

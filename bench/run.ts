@@ -1,0 +1,53 @@
+// `npm run bench`: times the ops on cpu and wasm in Node and, where Chromium is installed, on
+// webgl in headless Chromium; writes bench/results/latest.{json,md} and, with --update-readme,
+// the table in README.md. Not part of `npm test`: timings are never test assertions.
+import { cpus, totalmem } from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
+
+import { type BenchRow, benchShape } from './core.js';
+import { benchInChromium } from './browser.js';
+
+const root = resolve(import.meta.dirname, '..');
+const args = process.argv.slice(2);
+const only = args.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
+const SHAPES: [number, number, number, number][] = [
+  [32, 224, 224, 3],
+  [128, 32, 32, 3],
+];
+
+tf.env().set('PROD', true);
+const rows: BenchRow[] = [];
+for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
+  if (backend === 'webgl') {
+    const browserRows = await benchInChromium(root, SHAPES, console.log);
+    if (browserRows) rows.push(...browserRows);
+    continue;
+  }
+  await tf.setBackend(backend);
+  await tf.ready();
+  for (const shape of SHAPES) rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log)));
+}
+
+const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, tfjs ${tf.version_core}`;
+const table = [
+  `Measured on ${machine}, ${new Date().toISOString().slice(0, 10)}. Median ms per call after two warm-up calls (quartiles in brackets), waiting on the result with \`await data()\`; ×floor is the median over that of \`tf.mul(x, scalar)\` on the same backend and shape, in the same run; peak is \`tf.profile\`'s peak bytes over the batch's bytes.`,
+  '',
+  '| backend | batch | case | ms | images/s | kernels | peak | ×floor |',
+  '|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.backend} | ${r.shape.join('×')} | ${r.name} | ${r.medianMs.toFixed(1)} [${r.q1Ms.toFixed(1)}–${r.q3Ms.toFixed(1)}] | ${Math.round(r.imagesPerSecond)} | ${r.kernels} | ${r.peakVsBatch.toFixed(2)}× | ${r.vsFloor.toFixed(2)} |`),
+].join('\n');
+mkdirSync(resolve(root, 'bench/results'), { recursive: true });
+writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows }, null, 1)}\n`);
+writeFileSync(resolve(root, 'bench/results/latest.md'), `${table}\n`);
+console.log(`\n${table}\n\nWritten to bench/results/latest.json and latest.md.`);
+if (args.includes('--update-readme')) {
+  const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
+  const updated = readme.replace(/(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/, `$1${table}$2`);
+  if (updated === readme) throw new Error('README.md has no <!-- bench:start --> … <!-- bench:end --> block to update.');
+  writeFileSync(resolve(root, 'README.md'), updated);
+  console.log('README.md updated.');
+}

@@ -1,0 +1,139 @@
+// Fused kernels for the backends whose tensors live in host memory (cpu: JS typed arrays; wasm:
+// the WebAssembly heap). A mix must read two batches and write one; these kernels do no more:
+// a copy of the batch with the partners' rectangles copied over it row by row, or one weighted
+// sum per element. They run through the engine like any kernel, so tidy, profile and memory
+// accounting see them.
+import type { DataType, KernelBackend, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+
+/** Typed-array access to a host backend's tensor memory. */
+interface HostMemory {
+  /** Allocates an output (not zeroed on wasm); call it before `read`, since a wasm allocation can move the heap. */
+  allocate(shape: number[], dtype: DataType): [TensorInfo, TypedArray];
+  read(t: TensorInfo): TypedArray;
+}
+
+function hostMemory(backend: KernelBackend): HostMemory {
+  const wasm = backend as unknown as { makeOutput(shape: number[], dtype: DataType): TensorInfo; typedArrayFromHeap(t: TensorInfo): TypedArray };
+  if (typeof wasm.typedArrayFromHeap === 'function') {
+    return {
+      allocate: (shape, dtype) => {
+        const info = wasm.makeOutput(shape, dtype);
+        return [info, wasm.typedArrayFromHeap(info)];
+      },
+      read: (t) => wasm.typedArrayFromHeap(t),
+    };
+  }
+  const cpu = backend as unknown as { data: { get(id: object): { values: TypedArray } }; makeTensorInfo(shape: number[], dtype: DataType, values: TypedArray): TensorInfo };
+  return {
+    allocate: (shape, dtype) => {
+      const size = shape.reduce((a, b) => a * b, 1);
+      const values = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
+      return [cpu.makeTensorInfo(shape, dtype, values), values];
+    },
+    read: (t) => cpu.data.get(t.dataId).values,
+  };
+}
+
+/**
+ * `PasteRects`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `rects` int32 `[B, N, 4]`.
+ * Output: `x`, with each rectangle `[y0, x0, y1, x1]` (half-open) of row b taken from
+ * `x[partners[b]]`. Empty rectangles paste nothing. Same dtype as `x`.
+ */
+export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const memory = hostMemory(backend as KernelBackend);
+  const [out, outValues] = memory.allocate(x.shape, x.dtype);
+  const [xs, ps, rs] = [memory.read(x), memory.read(partners), memory.read(rects)];
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const perRect = rects.shape[1]!;
+  const rowLength = width * channels;
+  const imageLength = height * rowLength;
+  outValues.set(xs);
+  for (let b = 0; b < batch; b++) {
+    const source = ps[b]! * imageLength;
+    const target = b * imageLength;
+    for (let n = 0; n < perRect; n++) {
+      const r = (b * perRect + n) * 4;
+      const [y0, x0, y1, x1] = [rs[r]!, rs[r + 1]!, rs[r + 2]!, rs[r + 3]!];
+      const [start, end] = [x0 * channels, x1 * channels];
+      if (end <= start) continue;
+      for (let y = y0; y < y1; y++) {
+        const row = y * rowLength;
+        outValues.set(xs.subarray(source + row + start, source + row + end), target + row + start);
+      }
+    }
+  }
+  return out;
+};
+
+/**
+ * `BlendPartners`: inputs `x` `[B, ...]` (float32 or int32), `partners` int32 `[B]`, `lambda`
+ * float32 `[B]`. Output float32: `lambda[b]·x[b] + (1 − lambda[b])·x[partners[b]]`, each product
+ * and the sum rounded to float32 as the composite ops round them. Where lambda is exactly 1 the
+ * output is `x[b]` and where it is exactly 0 `x[partners[b]]`, whatever the other image holds.
+ */
+export const blendPartnersHost: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
+  const memory = hostMemory(backend as KernelBackend);
+  const [out, outValues] = memory.allocate(x.shape, 'float32');
+  const [xs, ps, ls] = [memory.read(x), memory.read(partners), memory.read(lambda)];
+  const batch = x.shape[0]!;
+  const length = batch === 0 ? 0 : xs.length / batch;
+  const fround = Math.fround;
+  for (let b = 0; b < batch; b++) {
+    const [target, source, weight] = [b * length, ps[b]! * length, ls[b]!];
+    if (weight === 1 || weight === 0) {
+      const from = weight === 1 ? target : source;
+      outValues.set(xs.subarray(from, from + length), target);
+      continue;
+    }
+    const complement = fround(1 - weight);
+    // The float32 store rounds the sum; the sum of two float32 values is exact in a double.
+    for (let i = 0; i < length; i++) outValues[target + i] = fround(weight * xs[target + i]!) + fround(complement * xs[source + i]!);
+  }
+  return out;
+};
+
+/**
+ * `SelectCells`: inputs `scores` float32 `[B, n]` (each sample's partner's map over the n grid
+ * cells) and `mixed` int32 `[B]`; attrs `topN`, `cellRects` (`[(n + 1) · 4]`, the last one empty),
+ * `cellAreas` (`[n]`) and `pixels`. Outputs: `cells` int32 `[B, topN]` (the topN highest cells,
+ * ties to the lower index, NaN and ±Infinity below every finite score; −1 for unmixed samples),
+ * `rects` int32 `[B, topN, 4]` (their pixel rectangles), `lambda` float32 `[B]` (the kept pixel
+ * share) and `chosen` float32 `[B, n]` (1 for a pasted cell) — what the composite computes with
+ * pairwise comparisons, in one pass.
+ */
+export const selectCellsHost: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { scores, mixed } = inputs as { scores: TensorInfo; mixed: TensorInfo };
+  const { topN, cellRects, cellAreas, pixels } = attrs as unknown as { topN: number; cellRects: number[]; cellAreas: number[]; pixels: number };
+  const [batch, n] = scores.shape as [number, number];
+  const memory = hostMemory(backend as KernelBackend);
+  const [cellsInfo, cells] = memory.allocate([batch, topN], 'int32');
+  const [rectsInfo, rects] = memory.allocate([batch, topN, 4], 'int32');
+  const [lambdaInfo, lambda] = memory.allocate([batch], 'float32');
+  const [chosenInfo, chosen] = memory.allocate([batch, n], 'float32');
+  const [values, isMixed] = [memory.read(scores), memory.read(mixed)];
+  chosen.fill(0); // wasm allocations are not zeroed
+  const key = new Float64Array(n);
+  const order = Array.from({ length: n }, (_, j) => j);
+  for (let b = 0; b < batch; b++) {
+    for (let j = 0; j < n; j++) {
+      const v = values[b * n + j]!;
+      key[j] = Number.isFinite(v) ? v : -Infinity;
+      order[j] = j;
+    }
+    order.sort((i, j) => (key[j]! > key[i]! ? 1 : key[j]! < key[i]! ? -1 : i - j));
+    let pasted = 0;
+    for (let r = 0; r < topN; r++) {
+      const cell = isMixed[b] ? order[r]! : -1;
+      cells[b * topN + r] = cell;
+      rects.set(cellRects.slice((cell < 0 ? n : cell) * 4, (cell < 0 ? n : cell) * 4 + 4), (b * topN + r) * 4);
+      if (cell >= 0) {
+        chosen[b * n + cell] = 1;
+        pasted += cellAreas[cell]!;
+      }
+    }
+    lambda[b] = (pixels - pasted) / pixels;
+  }
+  return [cellsInfo, rectsInfo, lambdaInfo, chosenInfo];
+};

@@ -1,0 +1,79 @@
+// The fused kernels (cpu and wasm) against the composite path they replace, on the same backend:
+// the results must be the same to the bit.
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+
+import { type AttentionExtractor, applyCutMix, attentiveCutMix, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
+import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
+import { createRng } from '../../src/sampling/rng.js';
+
+type Outputs = Record<string, tf.Tensor> | tf.Tensor;
+
+/** Runs `op` with the fused kernels and without, and checks every output is identical. */
+async function expectFusedEqualsComposite(op: () => Outputs): Promise<void> {
+  // Leave non-zero garbage in freed memory first: a fused kernel must not rely on zeroed allocations.
+  tf.dispose(tf.fill([4096], 7.5));
+  const fused = op();
+  setFusedKernelsEnabled(false);
+  const composite = op();
+  setFusedKernelsEnabled(true);
+  const [a, b] = [fused instanceof tf.Tensor ? { out: fused } : fused, composite instanceof tf.Tensor ? { out: composite } : composite];
+  expect(Object.keys(a)).toEqual(Object.keys(b));
+  for (const key of Object.keys(a)) {
+    expect([a[key]!.dtype, a[key]!.shape], key).toEqual([b[key]!.dtype, b[key]!.shape]);
+    expect(await a[key]!.data(), key).toEqual(await b[key]!.data());
+  }
+  tf.dispose([fused, composite]);
+}
+
+const uniform = (shape: number[], seed: string, dtype: 'float32' | 'int32' = 'float32') => {
+  const rng = createRng(seed);
+  const size = shape.reduce((p, d) => p * d, 1);
+  return tf.tensor(Array.from({ length: size }, () => (dtype === 'int32' ? Math.floor(rng.uniform() * 256) : rng.uniform())), shape, dtype);
+};
+
+describe('fused kernels', () => {
+  afterEach(() => setFusedKernelsEnabled(true));
+
+  it('exist on the cpu and wasm backends', () => {
+    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS]) expect(hasFusedKernel(name)).toBe(true);
+  });
+
+  it('give the composite results for mixup, float32 and int32, with unmixed and non-finite samples', async () => {
+    const x = uniform([7, 9, 11, 3], 'mixup') as tf.Tensor4D;
+    const withNaN = tf.tidy(() => tf.where(tf.less(x, 0.01), tf.fill(x.shape, Number.NaN), x)) as tf.Tensor4D;
+    const ints = uniform([5, 6, 4, 2], 'ints', 'int32') as tf.Tensor4D;
+    for (const mode of ['batch', 'elem'] as const) {
+      await expectFusedEqualsComposite(() => mixup(x, tf.eye(7) as tf.Tensor2D, { seed: 3, mode, prob: 0.6, labelSmoothing: 0.1 }));
+      await expectFusedEqualsComposite(() => mixup(withNaN, tf.eye(7) as tf.Tensor2D, { seed: 4, mode, prob: 0.5 }));
+      await expectFusedEqualsComposite(() => mixup(ints, [0, 1, 2, 3, 4], { numClasses: 5, seed: 5, mode }));
+    }
+    tf.dispose([x, withNaN, ints]);
+  });
+
+  it('give the composite results for cutMix, applyCutMix on [B, H, W] masks, and mixLabels', async () => {
+    const x = uniform([6, 13, 10, 3], 'cutmix') as tf.Tensor4D;
+    const masks = uniform([6, 13, 10], 'masks', 'int32') as tf.Tensor3D;
+    for (const options of [{ mode: 'elem' }, { mode: 'batch' }, { minMax: [0.2, 0.9] }, { prob: 0.5, mode: 'elem' }] as const) {
+      await expectFusedEqualsComposite(() => cutMix(x, tf.eye(6) as tf.Tensor2D, { seed: 6, ...options }));
+    }
+    const params = sampleCutMixParams(masks.shape, { seed: 7, mode: 'elem' });
+    await expectFusedEqualsComposite(() => applyCutMix(masks, params));
+    await expectFusedEqualsComposite(() => mixLabels([0, 1, 2, 0, 1, 2], params, { numClasses: 3, labelSmoothing: 0.2 }));
+    tf.dispose([x, masks]);
+  });
+
+  it('give the composite results for attentiveCutMix, with ties, non-finite attention and unmixed samples', async () => {
+    const x = uniform([6, 15, 17, 3], 'attentive') as tf.Tensor4D;
+    const rng = createRng('maps');
+    const special = [Number.NaN, Infinity, -Infinity, 0.5];
+    const maps = Array.from({ length: 6 * 25 }, () => (rng.uniform() < 0.3 ? special[Math.floor(rng.uniform() * 4)]! : Math.floor(rng.uniform() * 4) / 4));
+    const extractor: AttentionExtractor = { extract: () => tf.tensor3d(maps, [6, 5, 5]) };
+    for (const labelMode of ['area', 'attention'] as const) {
+      for (const topN of [0, 3, 25]) {
+        await expectFusedEqualsComposite(() => attentiveCutMix(x, tf.eye(6) as tf.Tensor2D, extractor, { seed: 8, grid: 5, topN, labelMode, mode: 'elem', prob: 0.7 }));
+      }
+    }
+    tf.dispose(x);
+  });
+});
