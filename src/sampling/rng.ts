@@ -70,8 +70,31 @@ export function createRng(seed?: Seed | RngState): Rng {
   if (typeof seed === 'number' && !Number.isFinite(seed)) {
     throw argumentError('createRng', 'seed', 'a finite number', String(seed));
   }
-  const prng = seed === undefined ? seedrandom(undefined, { entropy: true, state: true }) : seedrandom(String(seed), { state: true });
+  const prng = seed === undefined ? seedrandom(undefined, { entropy: true, state: true }) : seedrandom(seedKey(String(seed)), { state: true });
   return wrap(prng);
+}
+
+/**
+ * The ARC4 key for a seed: a 128-bit hash of it, as 32 hex digits. seedrandom repeats a short key
+ * to fill ARC4's 256-byte schedule, so the seed strings themselves would collide whenever one
+ * repeats another ('1' and '11', '12' and '1212'); keys of one fixed length cannot.
+ */
+function seedKey(seed: string): string {
+  // cyrb128 (public domain): four 32-bit lanes mixed over the UTF-16 code units.
+  let [h1, h2, h3, h4] = [1779033703, 3144134277, 1013904242, 2773480762];
+  for (let i = 0; i < seed.length; i++) {
+    const k = seed.charCodeAt(i);
+    h1 = h2 ^ Math.imul(h1 ^ k, 597399067);
+    h2 = h3 ^ Math.imul(h2 ^ k, 2869860233);
+    h3 = h4 ^ Math.imul(h3 ^ k, 951274213);
+    h4 = h1 ^ Math.imul(h4 ^ k, 2716044179);
+  }
+  h1 = Math.imul(h3 ^ (h1 >>> 18), 597399067);
+  h2 = Math.imul(h4 ^ (h2 >>> 22), 2869860233);
+  h3 = Math.imul(h1 ^ (h3 >>> 17), 951274213);
+  h4 = Math.imul(h2 ^ (h4 >>> 19), 2716044179);
+  [h1, h2, h3, h4] = [h1 ^ h2 ^ h3 ^ h4, h2 ^ h1, h3 ^ h1, h4 ^ h1];
+  return [h1, h2, h3, h4].map((h) => (h >>> 0).toString(16).padStart(8, '0')).join('');
 }
 
 /** A uniform integer in [0, n). */

@@ -7,7 +7,7 @@ import { indexedImages, oneHotRows, read } from '../support/tensors.js';
 describe('mixup', () => {
   it('blends each sample with its partner by lambda (odd batch, non-square)', async () => {
     const x = indexedImages([5, 3, 7, 2]);
-    const result = mixup(x, tf.tensor2d(oneHotRows(5, 3)), { seed: 3, mode: 'elem', alpha: 0.4 });
+    const result = mixup(x, tf.tensor2d(oneHotRows(5, 3)), { seed: 3, mode: 'elem', alpha: 0.4, partner: 'roll' });
     const [input, out] = [await read<number[][][][]>(x), await read<number[][][][]>(result.images)];
     const lambda = await read<number[]>(result.lambda);
     const partners = await read<number[]>(result.partners);

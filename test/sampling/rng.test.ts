@@ -15,6 +15,15 @@ describe('createRng', () => {
     expect(draws(createRng(), 10)).not.toEqual(draws(createRng(), 10));
   });
 
+  it('gives different streams for seeds that repeat one another (1 and 11, 12 and 1212)', () => {
+    // A short ARC4 key is repeated to fill the key schedule: the raw strings '1' and '11' would collide.
+    for (const [a, b] of [[1, 11], [1, 111], [12, 1212], [10, 1010], ['ab', 'abab']] as const) {
+      expect(draws(createRng(a), 4)).not.toEqual(draws(createRng(b), 4));
+    }
+    const firsts = new Set(Array.from({ length: 5000 }, (_, seed) => createRng(seed).uniform()));
+    expect(firsts.size).toBe(5000);
+  });
+
   it('draws uniforms in [0, 1) with a mean near 1/2', () => {
     const values = draws(createRng('u'), 20_000);
     expect(values.every((v) => v >= 0 && v < 1)).toBe(true);
