@@ -1,0 +1,177 @@
+// The command line of `attentive-cutmix`: parsing and checking it, and its usage text.
+import type { Normalization } from '../attention/graph_model.js';
+import type { MixMode } from '../sampling/params.js';
+import { BACKENDS, type BackendName } from './backend.js';
+import { UsageError } from './errors.js';
+import { METHODS, type Method } from './preview.js';
+
+export const USAGE = `Usage: attentive-cutmix preview <images...|folder> --out grid.png [options]
+
+Mixes your own PNG or JPEG images with Attentive CutMix, CutMix or Mixup and writes a PNG grid:
+one column per image; rows: the image, its partner, the partner's attention map with the pasted
+cells outlined (attentive only), and the mixed image with lambda and the mixed label under it.
+
+Arguments:
+  <images...|folder>     PNG or JPEG files, or folders of them (not searched recursively);
+                         at least 2 images, taken in the order given (a folder's by name)
+
+Options:
+  --out FILE.png         where to write the grid (required)
+  --method NAME          attentive (default), cutmix or mixup
+  --model PATH           model.json of a graph model (TensorFlow.js converter format) whose
+                         feature map gives the attention (default: the built-in saliency extractor)
+  --feature-node NAME    the model node that gives the feature map (default: its last spatial node)
+  --normalization NAME   how --model inputs are normalised: imagenet (default), unit or symmetric
+  --top-n N              attentive: how many cells are pasted (default 6)
+  --grid N               attentive: each image is cut into N × N cells (default 7)
+  --alpha A              cutmix, mixup: lambda ~ Beta(A, A) (default 1)
+  --mode NAME            elem: a lambda per image (default); batch: one for all, as in training
+  --seed S               seed of the random draws (default 0): the same seed gives the same grid
+  --size N               images are cropped to their central square and resized to N × N
+                         pixels before mixing (default 224)
+  --limit N              use only the first N images (default 16)
+  --columns N            images per band of the grid; more wrap into further bands (default 8)
+  --backend NAME         wasm or cpu (default: wasm when it is installed, else cpu)
+  -q, --quiet            print nothing but errors
+  -h, --help             print this text
+
+Examples:
+  npx attentive-cutmix preview photos/ --out preview.png
+  npx attentive-cutmix preview a.jpg b.jpg c.png --method cutmix --seed 3 --out grid.png
+  npx attentive-cutmix preview photos/ --model resnet50/model.json --out grid.png`;
+
+/** What `attentive-cutmix preview` was asked to do. */
+export interface PreviewOptions {
+  inputs: string[];
+  out: string;
+  method: Method;
+  model?: string;
+  featureNode?: string;
+  normalization?: Exclude<Normalization, object>;
+  topN: number;
+  grid: number;
+  alpha: number;
+  mode: MixMode;
+  seed: string;
+  size: number;
+  limit: number;
+  columns: number;
+  backend?: BackendName;
+  quiet: boolean;
+}
+
+export type Command = { command: 'help' } | { command: 'preview'; options: PreviewOptions };
+
+const VALUE_OPTIONS = [
+  '--out',
+  '--method',
+  '--model',
+  '--feature-node',
+  '--normalization',
+  '--top-n',
+  '--grid',
+  '--alpha',
+  '--mode',
+  '--seed',
+  '--size',
+  '--limit',
+  '--columns',
+  '--backend',
+] as const;
+type ValueOption = (typeof VALUE_OPTIONS)[number];
+
+const NORMALIZATIONS = ['imagenet', 'unit', 'symmetric'] as const;
+const MODES = ['elem', 'batch'] as const;
+export const MAX_SIZE = 2048;
+
+/** Parses the arguments after the program name. Every mistake is a {@link UsageError} naming the option. */
+export function parseArgs(argv: readonly string[]): Command {
+  if (argv.length === 0 || argv.some((a) => a === '-h' || a === '--help') || (argv.length === 1 && argv[0] === 'help')) return { command: 'help' };
+  const [command, ...rest] = argv;
+  if (command !== 'preview') {
+    throw new UsageError(command!.startsWith('-') ? `unknown option '${command}' before the command; the command is 'preview'` : `unknown command '${command}'; the command is 'preview'`);
+  }
+  if (rest.length === 0) return { command: 'help' };
+
+  const values = new Map<ValueOption, string>();
+  const inputs: string[] = [];
+  let quiet = false;
+  let onlyInputs = false;
+  for (let k = 0; k < rest.length; k++) {
+    const arg = rest[k]!;
+    if (onlyInputs || !arg.startsWith('-') || arg === '-') {
+      inputs.push(arg);
+      continue;
+    }
+    if (arg === '--') {
+      onlyInputs = true;
+      continue;
+    }
+    if (arg === '-q' || arg === '--quiet') {
+      quiet = true;
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
+      const near = VALUE_OPTIONS.find((o) => o.replace(/-/g, '') === name.replace(/[-_]/g, '').toLowerCase());
+      throw new UsageError(`unknown option '${name}'${near ? `; did you mean '${near}'?` : ''}`);
+    }
+    const value = eq > 0 ? arg.slice(eq + 1) : rest[++k];
+    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`option ${name} needs a value`);
+    values.set(name as ValueOption, value);
+  }
+
+  const out = values.get('--out');
+  if (out === undefined) throw new UsageError('option --out is required: the PNG file to write the grid to');
+  if (!/\.png$/i.test(out)) throw new UsageError(`option --out must name a .png file, but got '${out}'`);
+
+  const method = oneOf('--method', values.get('--method') ?? 'attentive', METHODS);
+  const mode = oneOf('--mode', values.get('--mode') ?? 'elem', MODES);
+  const size = integer('--size', values.get('--size') ?? '224', 1, MAX_SIZE);
+  const limit = integer('--limit', values.get('--limit') ?? '16', 2);
+  const columns = integer('--columns', values.get('--columns') ?? '8', 1);
+  const backend = values.has('--backend') ? oneOf('--backend', values.get('--backend')!, BACKENDS) : undefined;
+  const seed = values.get('--seed') ?? '0';
+
+  for (const option of ['--model', '--feature-node', '--normalization', '--top-n', '--grid'] as const) {
+    if (values.has(option) && method !== 'attentive') throw new UsageError(`option ${option} applies only to --method attentive, not ${method}`);
+  }
+  if (values.has('--alpha') && method === 'attentive') throw new UsageError('option --alpha applies only to --method cutmix and mixup (attentive pastes --top-n cells)');
+  for (const option of ['--feature-node', '--normalization'] as const) {
+    if (values.has(option) && !values.has('--model')) throw new UsageError(`option ${option} needs --model`);
+  }
+  const alpha = number('--alpha', values.get('--alpha') ?? '1');
+  const grid = integer('--grid', values.get('--grid') ?? '7', 1);
+  if (grid > size) throw new UsageError(`option --grid must be at most --size (${size}) so that every cell holds a pixel, but got ${grid}`);
+  if (!values.has('--top-n') && grid * grid < 6) throw new UsageError(`option --top-n is needed with --grid ${grid}: the default of 6 cells is more than the grid's ${grid * grid}`);
+  const topN = integer('--top-n', values.get('--top-n') ?? '6', 1, grid * grid);
+
+  const options: PreviewOptions = { inputs, out, method, topN, grid, alpha, mode, seed, size, limit, columns, quiet };
+  if (values.has('--model')) options.model = values.get('--model')!;
+  if (values.has('--feature-node')) options.featureNode = values.get('--feature-node')!;
+  if (values.has('--normalization')) options.normalization = oneOf('--normalization', values.get('--normalization')!, NORMALIZATIONS);
+  if (backend) options.backend = backend;
+  if (inputs.length === 0) throw new UsageError('no images given: name at least 2 PNG or JPEG files, or a folder of them');
+  return { command: 'preview', options };
+}
+
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`option ${option} must be one of ${allowed.join(', ')}, but got '${value}'`);
+  return value as T;
+}
+
+function integer(option: string, value: string, min: number, max = Infinity): number {
+  const n = /^\+?\d+$/.test(value.trim()) ? Number(value) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    const range = max === Infinity ? `an integer ≥ ${min}` : `an integer from ${min} to ${max}`;
+    throw new UsageError(`option ${option} must be ${range}, but got '${value}'`);
+  }
+  return n;
+}
+
+function number(option: string, value: string): number {
+  const n = value.trim() === '' ? NaN : Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new UsageError(`option ${option} must be a number > 0, but got '${value}'`);
+  return n;
+}

@@ -1,0 +1,240 @@
+// What the demo and the preview command share: running a mixing method on a batch, reading its
+// result back, and turning it into grid rows (base, partner, attention, results) and a summary.
+import * as tf from '@tensorflow/tfjs-core';
+
+import type { AttentionExtractor } from '../attention/extractor.js';
+import { attentiveCutMix } from '../mix/attentive_cutmix.js';
+import { cutMix } from '../mix/cutmix.js';
+import { mixup } from '../mix/mixup.js';
+import type { MixMode } from '../sampling/params.js';
+import type { Seed } from '../sampling/rng.js';
+import type { RgbImage } from './canvas.js';
+import { type GridRow, type Tile, cellRect } from './grid.js';
+import { heatmapImage } from './heatmap.js';
+
+/** The mixing methods, by their command-line names. */
+export const METHODS = ['attentive', 'cutmix', 'mixup'] as const;
+export type Method = (typeof METHODS)[number];
+
+/** The library function behind each method. */
+export const METHOD_FUNCTIONS: Record<Method, string> = { attentive: 'attentiveCutMix', cutmix: 'cutMix', mixup: 'mixup' };
+
+/** The parameters of a preview run. */
+export interface MixSettings {
+  seed: Seed;
+  mode: MixMode;
+  /** Beta(alpha, alpha) for mixup and cutMix. */
+  alpha: number;
+  /** attentiveCutMix: cells pasted and grid size. */
+  topN: number;
+  grid: number;
+}
+
+/** A mixing result read back into plain arrays. */
+export interface MixOutcome {
+  method: Method;
+  images: RgbImage[];
+  lambda: number[];
+  /** Mixed labels, one row of K weights per sample. */
+  labels: number[][];
+  partners: number[];
+  /** cutMix: `[y0, x0, y1, x1]` per sample. */
+  boxes?: number[][];
+  /** attentiveCutMix: the partner's pasted cells per sample (−1 where not mixed). */
+  cells?: number[][];
+}
+
+/** A batch as one {@link RgbImage} per sample (channels beyond 3 ignored, 1 channel shown as grey). */
+export async function tensorToImages(batch: tf.Tensor4D): Promise<RgbImage[]> {
+  const [b, height, width, channels] = batch.shape;
+  const values = await batch.data();
+  return Array.from({ length: b }, (_, i) => {
+    const data = new Float32Array(height * width * 3);
+    for (let p = 0; p < height * width; p++) {
+      for (let c = 0; c < 3; c++) data[3 * p + c] = values[(i * height * width + p) * channels + Math.min(c, channels - 1)]!;
+    }
+    return { height, width, data };
+  });
+}
+
+/** Stacks same-sized images into a float32 `[B, H, W, 3]` batch. */
+export function imagesToTensor(images: readonly RgbImage[]): tf.Tensor4D {
+  const { height, width } = images[0]!;
+  const data = new Float32Array(images.length * height * width * 3);
+  images.forEach((image, i) => data.set(image.data, i * height * width * 3));
+  return tf.tensor4d(data, [images.length, height, width, 3]);
+}
+
+/**
+ * The attention maps of a batch, `[B, h, w]` float32 (a `[B, h, w, C]` map is averaged over its
+ * channels, as attentiveCutMix does). The caller owns the result.
+ */
+export function attentionMaps(extractor: AttentionExtractor, images: tf.Tensor4D): tf.Tensor3D {
+  return tf.tidy(() => {
+    const map = extractor.extract(images);
+    const map3 = map.rank === 4 ? tf.mean(map, 3) : map;
+    return tf.cast(map3, 'float32') as tf.Tensor3D;
+  });
+}
+
+/**
+ * Runs one method on `images` with class ids `labels`, reads the result back and disposes it.
+ * attentiveCutMix uses the given attention maps (so that the maps shown are the maps used).
+ */
+export async function runMethod(
+  method: Method,
+  images: tf.Tensor4D,
+  labels: readonly number[],
+  numClasses: number,
+  settings: MixSettings,
+  attention?: tf.Tensor3D,
+): Promise<MixOutcome> {
+  const common = { numClasses, seed: settings.seed, mode: settings.mode };
+  const ids = tf.tensor1d(labels as number[], 'int32');
+  let result: ReturnType<typeof mixup> & { boxes?: tf.Tensor2D; cells?: tf.Tensor2D };
+  try {
+    result =
+      method === 'attentive'
+        ? attentiveCutMix(images, ids, attention ? { extract: () => attention } : undefined, { ...common, topN: settings.topN, grid: settings.grid })
+        : method === 'cutmix'
+          ? cutMix(images, ids, { ...common, alpha: settings.alpha })
+          : mixup(images, ids, { ...common, alpha: settings.alpha });
+  } finally {
+    ids.dispose();
+  }
+  try {
+    return {
+      method,
+      images: await tensorToImages(result.images),
+      lambda: Array.from(await result.lambda.data()),
+      labels: (await result.labels.array()) as number[][],
+      partners: Array.from(await result.partners.data()),
+      ...(result.boxes ? { boxes: (await result.boxes.array()) as number[][] } : {}),
+      ...(result.cells ? { cells: (await result.cells.array()) as number[][] } : {}),
+    };
+  } finally {
+    tf.dispose(result);
+  }
+}
+
+/**
+ * The weights of a mixed label row as whole percentages that add up to 100 (largest remainders),
+ * `first` first and the rest by weight; classes under half a percent are left out.
+ */
+export function labelShares(row: readonly number[], first: number): { index: number; percent: number }[] {
+  const total = row.reduce((s, v) => s + (v > 0 ? v : 0), 0);
+  if (!(total > 0)) return [];
+  const entries = row.map((v, index) => ({ index, exact: (100 * Math.max(0, v)) / total })).filter((e) => e.exact >= 0.5);
+  const floors = entries.map((e) => ({ ...e, percent: Math.floor(e.exact) }));
+  let left = 100 - floors.reduce((s, e) => s + e.percent, 0);
+  for (const e of [...floors].sort((a, b) => b.exact - b.percent - (a.exact - a.percent))) {
+    if (left <= 0) break;
+    e.percent += 1;
+    left -= 1;
+  }
+  return floors
+    .filter((e) => e.percent > 0)
+    .sort((a, b) => (a.index === first ? -1 : b.index === first ? 1 : b.exact - a.exact))
+    .map(({ index, percent }) => ({ index, percent }));
+}
+
+/** "78% disc + 22% ring" for a mixed label row. */
+export function describeLabel(row: readonly number[], classNames: readonly string[], first: number): string[] {
+  return labelShares(row, first).map(({ index, percent }) => `${percent}% ${classNames[index] ?? `class ${index}`}`);
+}
+
+/**
+ * The caption of a result image: lambda and the mixed label, on one line when it fits in
+ * `maxChars`, else lambda above the label, else one label part per line.
+ */
+export function resultCaption(lambda: number, parts: readonly string[], maxChars: number): string[] {
+  const lam = `λ ${lambda.toFixed(2)}`;
+  const mix = parts.join(' + ');
+  if ([...`${lam} · ${mix}`].length <= maxChars) return [`${lam} · ${mix}`];
+  if ([...mix].length <= maxChars) return [lam, mix];
+  return [lam, ...parts.map((p, i) => (i === 0 ? p : `+ ${p}`))];
+}
+
+/** What {@link previewRows} draws. */
+export interface PreviewInput {
+  /** The batch, one image per sample. */
+  images: readonly RgbImage[];
+  /** Class id of each sample, into `classNames`. */
+  labels: readonly number[];
+  classNames: readonly string[];
+  /** A short caption for each sample, e.g. "#0 disc". */
+  sampleCaptions: readonly string[];
+  /** Results, one row each, in order; all must pair the same partners. */
+  outcomes: readonly MixOutcome[];
+  /** Titles of the result rows (default: the library function's name). */
+  outcomeTitles?: readonly string[];
+  /** The attention maps `[B, h, w]` and what to call them; shown with the attentive outcome's cells. */
+  attention?: { maps: Float32Array; height: number; width: number; name: string };
+  settings: MixSettings;
+  /** Characters that fit under an image, for the captions. */
+  captionChars: number;
+}
+
+/** The rows of a preview grid: base, partner, the partner's attention (with an attentive outcome), results. */
+export function previewRows(input: PreviewInput): GridRow[] {
+  const { images, labels, classNames, sampleCaptions, outcomes, settings } = input;
+  const partners = outcomes[0]?.partners;
+  if (!partners) throw new Error('previewRows needs at least one outcome.');
+  outcomes.forEach((o) => {
+    if (o.partners.some((p, i) => p !== partners[i])) throw new Error(`The ${METHOD_FUNCTIONS[o.method]} result paired other partners than the ${METHOD_FUNCTIONS[outcomes[0]!.method]} result.`);
+  });
+  const { height, width } = images[0]!;
+  const attentive = outcomes.find((o) => o.method === 'attentive');
+  const onlyCutMix = outcomes.length === 1 && outcomes[0]!.method === 'cutmix' ? outcomes[0] : undefined;
+  const rows: GridRow[] = [
+    { key: 'base', title: 'base image x[i]', tiles: images.map((image, i) => ({ image, caption: [sampleCaptions[i]!] })) },
+    {
+      key: 'partner',
+      title: onlyCutMix ? "partner x[partners[i]], the pasted box outlined" : 'partner x[partners[i]]',
+      tiles: partners.map((p, i) => ({
+        image: images[p]!,
+        caption: p === i ? [sampleCaptions[p]!, 'itself: not mixed'] : [sampleCaptions[p]!],
+        ...(onlyCutMix ? { outlines: [onlyCutMix.boxes![i]! as unknown as readonly [number, number, number, number]] } : {}),
+      })),
+    },
+  ];
+  if (attentive && input.attention) {
+    const { maps, height: mh, width: mw, name } = input.attention;
+    const { grid, topN } = settings;
+    rows.push({
+      key: 'attention',
+      title: `partner's ${name}, its top ${topN} of ${grid}×${grid} cells outlined`,
+      tiles: partners.map((p, i): Tile => {
+        const cells = attentive.cells![i]!.filter((c) => c >= 0);
+        return {
+          image: heatmapImage(maps.subarray(p * mh * mw, (p + 1) * mh * mw), mh, mw, images[p]!),
+          cellGrid: grid,
+          outlines: cells.map((c) => cellRect(c, grid, height, width)),
+          caption: [cells.length ? `cells ${cells.join(' ')}` : 'not mixed'],
+        };
+      }),
+    });
+  }
+  outcomes.forEach((o, k) => {
+    rows.push({
+      key: `result:${o.method}`,
+      title: input.outcomeTitles?.[k] ?? METHOD_FUNCTIONS[o.method],
+      tiles: o.images.map((image, i) => ({
+        image,
+        caption: resultCaption(o.lambda[i]!, describeLabel(o.labels[i]!, classNames, labels[i]!), input.captionChars),
+      })),
+    });
+  });
+  return rows;
+}
+
+/** One line per sample describing an outcome, for the printed summary. */
+export function summarizeOutcome(o: MixOutcome, labels: readonly number[], classNames: readonly string[], sampleNames: readonly string[]): string[] {
+  const width = Math.max(...sampleNames.map((n) => [...n].length));
+  return o.partners.map((p, i) => {
+    const pair = `${sampleNames[i]!.padEnd(width)} ← ${sampleNames[p]!.padEnd(width)}`;
+    const label = describeLabel(o.labels[i]!, classNames, labels[i]!).join(' + ');
+    const where = o.boxes ? `  box [${o.boxes[i]!.join(', ')}]` : o.cells ? `  cells [${o.cells[i]!.join(', ')}]` : '';
+    return `  ${pair}  λ ${o.lambda[i]!.toFixed(4)}  ${label}${where}`;
+  });
+}

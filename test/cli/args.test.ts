@@ -1,0 +1,145 @@
+// The command line's parsing: help, defaults, every option, and a clear UsageError naming the
+// option for every mistake.
+import { describe, expect, it } from 'vitest';
+
+import { type PreviewOptions, USAGE, parseArgs } from '../../src/cli/args.js';
+import { UsageError } from '../../src/cli/errors.js';
+
+const preview = (...args: string[]): PreviewOptions => {
+  const parsed = parseArgs(['preview', ...args]);
+  if (parsed.command !== 'preview') throw new Error('expected a preview command');
+  return parsed.options;
+};
+
+const usageError = (args: string[]): UsageError => {
+  try {
+    parseArgs(args);
+  } catch (e) {
+    expect(e).toBeInstanceOf(UsageError);
+    expect((e as UsageError).exitCode).toBe(2);
+    return e as UsageError;
+  }
+  throw new Error(`parseArgs(${JSON.stringify(args)}) did not throw`);
+};
+
+describe('parseArgs', () => {
+  it('asks for the usage with no arguments, -h, --help, help, and a bare preview', () => {
+    for (const args of [[], ['-h'], ['--help'], ['help'], ['preview'], ['preview', '--help'], ['preview', 'a.png', '-h', '--out', 'x.png']]) {
+      expect(parseArgs(args)).toEqual({ command: 'help' });
+    }
+  });
+
+  it('documents every option in the usage text', () => {
+    for (const option of ['--out', '--method', '--model', '--feature-node', '--normalization', '--top-n', '--grid', '--alpha', '--mode', '--seed', '--size', '--limit', '--columns', '--backend', '--quiet', '--help']) {
+      expect(USAGE).toContain(option);
+    }
+    expect(USAGE).toMatch(/^Usage: attentive-cutmix preview <images\.\.\.\|folder>/);
+  });
+
+  it('has defaults for everything but the images and --out', () => {
+    expect(preview('a.png', 'b.jpg', '--out', 'grid.png')).toEqual({
+      inputs: ['a.png', 'b.jpg'],
+      out: 'grid.png',
+      method: 'attentive',
+      topN: 6,
+      grid: 7,
+      alpha: 1,
+      mode: 'elem',
+      seed: '0',
+      size: 224,
+      limit: 16,
+      columns: 8,
+      quiet: false,
+    });
+  });
+
+  it('reads every option, as "--name value" and "--name=value", before or after the images', () => {
+    const options = preview(
+      '--method=attentive',
+      'photos',
+      '--model',
+      'm/model.json',
+      '--feature-node=block3/Relu',
+      '--normalization',
+      'symmetric',
+      '--top-n',
+      '10',
+      '--grid=5',
+      '--mode',
+      'batch',
+      '--seed',
+      'run-3',
+      '--size',
+      '96',
+      '--limit=4',
+      '--columns',
+      '2',
+      '--backend',
+      'cpu',
+      '-q',
+      'more.png',
+      '--out=o.PNG',
+    );
+    expect(options).toEqual({
+      inputs: ['photos', 'more.png'],
+      out: 'o.PNG',
+      method: 'attentive',
+      model: 'm/model.json',
+      featureNode: 'block3/Relu',
+      normalization: 'symmetric',
+      topN: 10,
+      grid: 5,
+      alpha: 1,
+      mode: 'batch',
+      seed: 'run-3',
+      size: 96,
+      limit: 4,
+      columns: 2,
+      backend: 'cpu',
+      quiet: true,
+    });
+    expect(preview('a', 'b', '--method', 'mixup', '--alpha', '0.4', '--out', 'x.png')).toMatchObject({ method: 'mixup', alpha: 0.4 });
+    expect(preview('a', 'b', '--method', 'cutmix', '--alpha=2', '--out', 'x.png')).toMatchObject({ method: 'cutmix', alpha: 2 });
+  });
+
+  it('takes everything after -- as images, even names that start with a dash', () => {
+    expect(preview('--out', 'x.png', '--', '-odd.png', '--size')).toMatchObject({ inputs: ['-odd.png', '--size'] });
+  });
+
+  it('names the command or option in every mistake', () => {
+    const cases: [string[], RegExp][] = [
+      [['mix', 'a.png'], /unknown command 'mix'; the command is 'preview'/],
+      [['--out', 'x.png'], /unknown option '--out' before the command/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--topn', '3'], /unknown option '--topn'; did you mean '--top-n'\?/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--verbose'], /unknown option '--verbose'$/],
+      [['preview', 'a', 'b'], /option --out is required/],
+      [['preview', 'a', 'b', '--out'], /option --out needs a value/],
+      [['preview', 'a', 'b', '--out', '--seed', '1'], /option --out needs a value/],
+      [['preview', 'a', 'b', '--out='], /option --out needs a value/],
+      [['preview', 'a', 'b', '--out', 'grid.jpg'], /option --out must name a \.png file, but got 'grid\.jpg'/],
+      [['preview', '--out', 'x.png'], /no images given/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'snapmix'], /option --method must be one of attentive, cutmix, mixup, but got 'snapmix'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--mode', 'pairs'], /option --mode must be one of elem, batch, but got 'pairs'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--backend', 'webgl'], /option --backend must be one of wasm, cpu, but got 'webgl'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--model', 'm.json', '--normalization', 'caffe'], /option --normalization must be one of imagenet, unit, symmetric, but got 'caffe'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--size', '0'], /option --size must be an integer from 1 to 2048, but got '0'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--size', '64.5'], /option --size must be an integer from 1 to 2048, but got '64\.5'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--size', '5000'], /option --size must be an integer from 1 to 2048, but got '5000'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--size', 'big'], /option --size must be an integer from 1 to 2048, but got 'big'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--limit', '1'], /option --limit must be an integer ≥ 2, but got '1'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--columns', '0'], /option --columns must be an integer ≥ 1, but got '0'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--grid', '-2'], /option --grid must be an integer ≥ 1, but got '-2'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--grid', '40', '--size', '32'], /option --grid must be at most --size \(32\)/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--top-n', '50'], /option --top-n must be an integer from 1 to 49, but got '50'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--top-n', '0'], /option --top-n must be an integer from 1 to 49, but got '0'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--grid', '2'], /option --top-n is needed with --grid 2/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'mixup', '--alpha', '0'], /option --alpha must be a number > 0, but got '0'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--alpha', 'NaN'], /option --alpha must be a number > 0, but got 'NaN'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--alpha', '0.4'], /option --alpha applies only to --method cutmix and mixup/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'mixup', '--top-n', '3'], /option --top-n applies only to --method attentive, not mixup/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--model', 'm.json'], /option --model applies only to --method attentive, not cutmix/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--feature-node', 'x'], /option --feature-node needs --model/],
+    ];
+    for (const [args, message] of cases) expect(usageError(args).message, args.join(' ')).toMatch(message);
+  });
+});

@@ -1,0 +1,66 @@
+// The demo (`npm run demo`): its main function writes a PNG grid and a text summary next to it,
+// leaves no tensor behind, and refuses a bad command line.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { UsageError } from '../../src/cli/errors.js';
+import { type DemoReport, parseDemoArgs, runDemo } from '../../examples/demo/demo.js';
+import { readPng, scratchDir } from './helpers.js';
+
+let dir: string;
+let remove: () => void;
+beforeAll(() => ({ dir, remove } = scratchDir('attentive-cutmix-demo-')));
+afterAll(() => remove());
+
+describe('the demo', () => {
+  const reports: Record<string, DemoReport> = {};
+
+  it.each(['cpu', 'wasm'] as const)('writes a PNG grid and a summary on %s', async (backend) => {
+    const out = join(dir, backend, 'demo.png');
+    const report = await runDemo({ out, backend });
+    reports[backend] = report;
+    expect(report.pngPath).toBe(out);
+    expect(report.summaryPath).toBe(join(dir, backend, 'demo.txt'));
+    const png = readPng(readFileSync(out));
+    expect([png.width, png.height]).toEqual([report.width, report.height]);
+    expect(readFileSync(out).length).toBeLessThan(300_000); // small enough for the README
+    const summary = readFileSync(report.summaryPath, 'utf8');
+    expect(summary).toBe(`${report.summary}\n`);
+    expect(summary).toContain(`backend ${backend}`);
+    for (const heading of ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1]:', 'attentiveCutMix (top 6 of 7×7 cells, saliency extractor)']) {
+      expect(summary).toContain(heading);
+    }
+    // One line per sample and method: "#0 disc ← #2 triangle  λ 0.4197  42% disc + 58% triangle …"
+    const lines = summary.split('\n').filter((l) => /^ {2}#\d \w+ +← #\d \w+ +λ \d\.\d{4} {2}\d+% \w+/.test(l));
+    expect(lines).toHaveLength(15);
+    expect(summary.match(/cells \[(\d+, ){5}\d+\]/g)).toHaveLength(5);
+    expect(summary).toContain('tensors left allocated by the run: 0');
+    expect(report.leakedTensors).toBe(0);
+  });
+
+  it('gives the same mixing on cpu and wasm', () => {
+    const strip = (s: string) => s.replace(/backend \w+/g, '');
+    expect(strip(reports.wasm!.summary)).toBe(strip(reports.cpu!.summary));
+  });
+
+  it('writes to demo-output/demo.png by default, and reads --out and --backend', () => {
+    expect(parseDemoArgs([])).toEqual({ out: 'demo-output/demo.png', backend: 'cpu' });
+    expect(parseDemoArgs(['--out', 'docs/demo.png', '--backend=wasm'])).toEqual({ out: 'docs/demo.png', backend: 'wasm' });
+    expect(parseDemoArgs(['-h'])).toBe('help');
+  });
+
+  it('names the argument it cannot use', () => {
+    const cases: [string[], RegExp][] = [
+      [['--out', 'demo.jpg'], /option --out must name a \.png file, but got 'demo\.jpg'/],
+      [['--out'], /option --out needs a value/],
+      [['--backend', 'webgl'], /option --backend must be cpu or wasm, but got 'webgl'/],
+      [['--size', '3'], /unknown argument '--size'/],
+    ];
+    for (const [args, message] of cases) {
+      expect(() => parseDemoArgs(args)).toThrow(UsageError);
+      expect(() => parseDemoArgs(args)).toThrow(message);
+    }
+  });
+});
