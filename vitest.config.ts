@@ -1,9 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
 // Tensor tests run once per backend (the same files, not copies); sampling and packaging tests
-// need no backend and run once.
-const tensorTests = ['test/mix/**/*.test.ts', 'test/masks/**/*.test.ts', 'test/attention/**/*.test.ts'];
+// need no backend and run once, and so do tests that pick their backends themselves (the
+// property tests compare cpu with wasm; the loader fuzz tests run on cpu).
+const tensorTests = [
+  'test/mix/**/*.test.ts',
+  'test/masks/**/*.test.ts',
+  'test/attention/**/*.test.ts',
+  'test/kernels/**/*.test.ts',
+  'test/hardening/non_finite.test.ts',
+  'test/hardening/extractors.test.ts',
+  'test/hardening/soak.test.ts',
+];
 const backendProject = (backend: string) => ({
+  extends: true as const,
   test: {
     name: backend,
     include: tensorTests,
@@ -16,7 +26,7 @@ export default defineConfig({
   test: {
     testTimeout: 30_000,
     projects: [
-      { test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts'] } },
+      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/examples/browser*.test.ts', 'test/cli/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

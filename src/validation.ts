@@ -7,6 +7,16 @@ export function argumentError(op: string, arg: string, expected: string, got: st
   return new Error(`Argument '${arg}' passed to '${op}' must be ${expected}, but got ${got}.`);
 }
 
+/** The message of any thrown value, an `Error` or not. */
+export function errorMessage(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  try {
+    return typeof e === 'string' ? e : String(JSON.stringify(e) ?? e);
+  } catch {
+    return Object.prototype.toString.call(e);
+  }
+}
+
 /** A short description of any value for an error message. */
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;

@@ -1,6 +1,6 @@
 import { type Tensor, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
 
-import { argumentError, describe } from '../validation.js';
+import { argumentError, describe, errorMessage } from '../validation.js';
 
 /**
  * Turns a batch of images into one attention map per image. Any object of this shape works: a
@@ -44,7 +44,7 @@ export function extractAttention(op: string, extractor: AttentionExtractor, imag
   try {
     output = extractor.extract(images);
   } catch (e) {
-    throw new Error(`The extractor passed to '${op}' threw while extracting attention from images of shape [${images.shape.join(', ')}]: ${(e as Error).message}`, { cause: e });
+    throw new Error(`The extractor passed to '${op}' threw while extracting attention from images of shape [${images.shape.join(', ')}]: ${errorMessage(e)}`, { cause: e });
   }
   const batchSize = images.shape[0];
   const expected = `a float32 attention map [${batchSize}, h, w] or feature map [${batchSize}, h, w, C]`;

@@ -1,6 +1,9 @@
 // Checks on the files of a converted graph model: a bad file is a clear error naming it, never
-// a crash deep inside tfjs, and no weight path may leave the model's folder.
+// a crash deep inside tfjs, no weight path may leave the model's folder, and no size declared in
+// model.json is trusted (or allocated) before it has been checked against the real files.
 import type { io } from '@tensorflow/tfjs-core';
+
+import { errorMessage } from '../validation.js';
 
 /** What a model reader provides: the parsed model.json, and a way to read its weight files. */
 export interface ModelFiles {
@@ -8,75 +11,235 @@ export interface ModelFiles {
   readonly location: string;
   /** model.json, parsed. */
   readonly json: unknown;
-  /** Reads the weight file at a manifest path (checked with {@link assertSafeWeightPath}). */
-  readWeights(path: string): Promise<ArrayBuffer>;
+  /**
+   * Reads the weight file at a manifest path (checked with {@link assertSafeWeightPath}). A file
+   * that holds more than `maxBytes` is refused before its contents are read
+   * ({@link weightFileTooLarge}), so a huge file cannot exhaust memory.
+   */
+  readWeights(path: string, maxBytes: number): Promise<ArrayBuffer>;
 }
 
-const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1, uint16: 2, float16: 2, complex64: 8 };
+/** Bytes per element of the dtypes a weight (or its quantization) may have. */
+const BYTES_PER_ELEMENT: Record<string, number> = { float32: 4, int32: 4, bool: 1, complex64: 8, string: 4 /* the length prefix; the bytes follow */ };
+const QUANTIZED_BYTES: Record<string, number> = { uint8: 1, uint16: 2, float16: 2 };
+const NUM_BYTES_STRING_LENGTH = 4;
 
 /** Parses model.json text, naming the file when it is not JSON. */
 export function parseJson(location: string, text: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new Error(`The model file ${location} is not valid JSON: ${(e as Error).message}`, { cause: e });
+    throw new Error(`The model file ${location} is not valid JSON: ${errorMessage(e)}`, { cause: e });
   }
+}
+
+
+/** A value from model.json, short enough for a message. */
+function show(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
 /**
  * Rejects weight paths that could leave the model's folder: absolute paths, URLs, `..` segments
- * (in either slash direction), and empty paths.
+ * in either slash direction and in percent-encoded spellings (`%2e%2e`, `.%2e`, `%2e.`), encoded
+ * slashes (`%2f`, `%5c`), NUL characters, and empty paths.
  */
 export function assertSafeWeightPath(location: string, path: unknown): asserts path is string {
   const safe =
     typeof path === 'string' &&
     path.length > 0 &&
+    !path.includes('\0') &&
+    !/%(2f|5c|00)/i.test(path) &&
     !/^[a-z][a-z0-9+.-]*:/i.test(path) &&
     !path.startsWith('/') &&
     !path.startsWith('\\') &&
-    !path.split(/[\\/]/).some((segment) => segment === '..' || segment.toLowerCase() === '%2e%2e');
+    !path.split(/[\\/]/).some((segment) => segment.replace(/%2e/gi, '.') === '..');
   if (!safe) {
-    throw new Error(`The weight path ${JSON.stringify(path)} in ${location} is not a relative path inside the model's folder (absolute paths, URLs and '..' are refused).`);
+    throw new Error(`The weight path ${show(path)} in ${location} is not a relative path inside the model's folder (absolute paths, URLs and '..' are refused).`);
   }
 }
 
-/** Checks that parsed model.json is a graph model with a well-formed weights manifest. */
+/**
+ * Checks that parsed model.json is a graph model whose graph nodes and weights manifest are well
+ * formed: every weight path safe, every weight entry with a name, a known dtype and a shape of
+ * non-negative integers whose byte size can be computed exactly. Nothing is read or allocated.
+ */
 export function assertGraphModelJson(location: string, json: unknown): io.ModelJSON {
   const model = json as Partial<io.ModelJSON> | null;
   if (typeof model !== 'object' || model === null || Array.isArray(model)) {
     throw new Error(`The model file ${location} is not a TensorFlow.js model: expected a JSON object with modelTopology and weightsManifest.`);
   }
   if (model.format !== undefined && model.format !== 'graph-model') {
-    throw new Error(`The model file ${location} is a '${model.format}', not a 'graph-model': convert the model with tensorflowjs_converter --output_format=tfjs_graph_model, or wrap a tf.LayersModel in your own AttentionExtractor.`);
+    throw new Error(`The model file ${location} is a ${typeof model.format === 'string' ? `'${model.format.slice(0, 80)}'` : show(model.format)}, not a 'graph-model': convert the model with tensorflowjs_converter --output_format=tfjs_graph_model, or wrap a tf.LayersModel in your own AttentionExtractor.`);
   }
-  const topology = model.modelTopology as { node?: unknown } | undefined;
-  if (typeof topology !== 'object' || topology === null || !Array.isArray(topology.node)) {
-    throw new Error(`The model file ${location} is not a graph model: modelTopology.node (the list of graph nodes) is missing.`);
-  }
+  assertGraphNodes(location, model.modelTopology);
   const manifest = model.weightsManifest as unknown;
   const validManifest =
     Array.isArray(manifest) &&
-    manifest.every((g: { paths?: unknown; weights?: unknown }) => Array.isArray(g?.paths) && Array.isArray(g?.weights));
+    manifest.every((g: unknown) => isObject(g) && Array.isArray((g as { paths?: unknown }).paths) && Array.isArray((g as { weights?: unknown }).weights));
   if (!validManifest) {
     throw new Error(`The model file ${location} has no valid weightsManifest: expected a list of { paths, weights } groups.`);
   }
+  manifest.forEach((group: io.WeightsManifestConfig[number], g) => {
+    for (const path of group.paths) assertSafeWeightPath(location, path);
+    assertWeightSpecs(location, group.weights, `group ${g} of the weightsManifest`);
+  });
   return model as io.ModelJSON;
 }
 
-/** Checks that the weight files of a group hold at least the bytes their manifest entries need. */
-export function assertWeightBytes(location: string, paths: readonly string[], specs: readonly io.WeightsManifestEntry[], available: number): void {
-  let needed = 0;
-  for (const spec of specs) {
-    if (spec.dtype === 'string') return; // variable length: tfjs checks these itself
-    const dtype = spec.quantization?.dtype ?? spec.dtype;
-    const size = BYTES_PER_ELEMENT[dtype];
-    if (size === undefined || !Array.isArray(spec.shape)) {
-      throw new Error(`The weight '${spec.name}' in ${location} has an unsupported dtype '${dtype}' or no shape.`);
+/** The graph's nodes must be objects with a string name and op, and inputs given as strings. */
+function assertGraphNodes(location: string, topology: unknown): void {
+  const nodes = isObject(topology) ? (topology as { node?: unknown }).node : undefined;
+  if (!Array.isArray(nodes)) {
+    throw new Error(`The model file ${location} is not a graph model: modelTopology.node (the list of graph nodes) is missing.`);
+  }
+  nodes.forEach((node: unknown, i) => {
+    const { name, op, input } = (isObject(node) ? node : {}) as { name?: unknown; op?: unknown; input?: unknown };
+    const valid =
+      isObject(node) &&
+      typeof name === 'string' &&
+      name.length > 0 &&
+      typeof op === 'string' &&
+      op.length > 0 &&
+      (input === undefined || (Array.isArray(input) && input.every((s) => typeof s === 'string')));
+    if (!valid) {
+      throw new Error(`The model file ${location} has a malformed graph node at modelTopology.node[${i}]: expected { name, op, input? } with strings, but got ${show(node)}.`);
     }
-    needed += size * spec.shape.reduce((a, b) => a * b, 1);
+  });
+}
+
+/**
+ * Checks the weight entries of a manifest group (or an IOHandler's weightSpecs): names, dtypes,
+ * quantization and shapes, so that their byte sizes can be computed exactly.
+ */
+export function assertWeightSpecs(location: string, specs: unknown, where: string): asserts specs is io.WeightsManifestEntry[] {
+  if (!Array.isArray(specs)) throw new Error(`The weights of ${where} in ${location} are not a list, but ${show(specs)}.`);
+  specs.forEach((spec: unknown, i) => {
+    const at = `weight ${i} of ${where} in ${location}`;
+    if (!isObject(spec)) throw new Error(`The ${at} is not a { name, shape, dtype } entry, but ${show(spec)}.`);
+    const { name, dtype, shape, quantization } = spec as { name?: unknown; dtype?: unknown; shape?: unknown; quantization?: unknown };
+    if (typeof name !== 'string' || name.length === 0) throw new Error(`The ${at} has no name (a non-empty string), but ${show(name)}.`);
+    const what = `The weight '${name}' in ${location}`;
+    if (typeof dtype !== 'string' || BYTES_PER_ELEMENT[dtype] === undefined) {
+      throw new Error(`${what} has an unsupported dtype ${show(dtype)}: expected one of ${Object.keys(BYTES_PER_ELEMENT).join(', ')}.`);
+    }
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+      throw new Error(`${what} has an invalid shape ${show(shape)}: expected a list of non-negative integers.`);
+    }
+    if (quantization !== undefined) assertQuantization(what, dtype, quantization);
+    elementCount(what, shape as number[]);
+  });
+}
+
+function assertQuantization(what: string, dtype: string, quantization: unknown): void {
+  const q = (isObject(quantization) ? quantization : {}) as { dtype?: unknown; scale?: unknown; min?: unknown };
+  const qDtype = q.dtype;
+  if (!isObject(quantization) || typeof qDtype !== 'string' || QUANTIZED_BYTES[qDtype] === undefined) {
+    throw new Error(`${what} has an unsupported quantization ${show(quantization)}: expected { dtype: 'uint8' | 'uint16' | 'float16', ... }.`);
   }
-  if (available < needed) {
-    const files = paths.map((p) => `'${p}'`).join(', ');
-    throw new Error(`The weight file${paths.length > 1 ? 's' : ''} ${files} of ${location} hold${paths.length > 1 ? '' : 's'} ${available} bytes, but the weights manifest needs ${needed}: the file is truncated or belongs to another model.`);
+  if (qDtype === 'float16' ? dtype !== 'float32' : dtype !== 'float32' && dtype !== 'int32') {
+    throw new Error(`${what} is a ${dtype} weight, which cannot be quantized as ${qDtype}.`);
   }
+  if (qDtype !== 'float16' && !(Number.isFinite(q.scale) && Number.isFinite(q.min))) {
+    throw new Error(`${what} is quantized as ${qDtype} without a finite scale and min: ${show(quantization)}.`);
+  }
+}
+
+/** The number of elements of a shape, refusing counts too large to be computed exactly. */
+function elementCount(what: string, shape: readonly number[]): number {
+  let count = 1;
+  for (const d of shape) count *= d;
+  if (!Number.isSafeInteger(count)) {
+    throw new Error(`${what} has a shape [${shape.join(', ')}] with more elements than can be loaded.`);
+  }
+  return count;
+}
+
+/** The exact byte size of a non-string weight, or its minimum (the length prefixes) for a string weight. */
+function weightBytes(location: string, spec: io.WeightsManifestEntry): number {
+  const what = `The weight '${spec.name}' in ${location}`;
+  const count = elementCount(what, spec.shape);
+  const size = spec.quantization ? QUANTIZED_BYTES[spec.quantization.dtype]! : BYTES_PER_ELEMENT[spec.dtype]!;
+  const bytes = count * size;
+  if (!Number.isSafeInteger(bytes)) throw new Error(`${what} has a shape [${spec.shape.join(', ')}] with more bytes than can be loaded.`);
+  return bytes;
+}
+
+/**
+ * What the weights of a group need, from the manifest alone: the exact byte count, or (with
+ * string weights, whose lengths are stored in the data) a lower bound. Specs must have passed
+ * {@link assertWeightSpecs}.
+ */
+export function manifestBytes(location: string, specs: readonly io.WeightsManifestEntry[]): { bytes: number; exact: boolean } {
+  let bytes = 0;
+  let exact = true;
+  for (const spec of specs) {
+    bytes += weightBytes(location, spec);
+    if (spec.dtype === 'string' && !spec.quantization) exact = false;
+    if (!Number.isSafeInteger(bytes)) throw new Error(`The weights manifest of ${location} needs more bytes than can be loaded.`);
+  }
+  return { bytes, exact };
+}
+
+/** The error for a weight file larger than what the manifest leaves for it; no byte of it has been read. */
+export function weightFileTooLarge(location: string, path: string, size: number | undefined, maxBytes: number): Error {
+  const holds = size === undefined ? `holds more than ${maxBytes} bytes` : `holds ${size} bytes`;
+  return new Error(`The weight file '${path}' of ${location} ${holds}, but the weights manifest needs ${maxBytes} from it: the file belongs to another model or the manifest is wrong.`);
+}
+
+/**
+ * Checks that the weight files of a group hold exactly the bytes their manifest entries need
+ * (string weights are measured by walking their length prefixes in the data).
+ */
+export function assertWeightBytes(location: string, paths: readonly string[], specs: readonly io.WeightsManifestEntry[], data: readonly ArrayBuffer[]): void {
+  const available = data.reduce((n, b) => n + b.byteLength, 0);
+  let { bytes: needed, exact } = manifestBytes(location, specs);
+  if (!exact && available >= needed) needed = stringAwareBytes(location, specs, concat(data));
+  if (available === needed) return;
+  if (paths.length === 0) {
+    throw new Error(`The weights manifest of ${location} lists no weight file for weights that need ${needed} bytes.`);
+  }
+  const files = paths.map((p) => `'${p}'`).join(', ');
+  const several = paths.length > 1;
+  const problem = available < needed ? 'the file is truncated or belongs to another model' : 'the file belongs to another model or the manifest is wrong';
+  throw new Error(`The weight file${several ? 's' : ''} ${files} of ${location} hold${several ? '' : 's'} ${available} bytes, but the weights manifest needs ${needed}: ${problem}.`);
+}
+
+/** The byte size of a group with string weights, from the length prefixes in its data. */
+function stringAwareBytes(location: string, specs: readonly io.WeightsManifestEntry[], bytes: Uint8Array): number {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let offset = 0;
+  for (const spec of specs) {
+    if (spec.dtype !== 'string' || spec.quantization) {
+      offset += weightBytes(location, spec);
+      continue;
+    }
+    const count = elementCount(`The weight '${spec.name}' in ${location}`, spec.shape);
+    for (let i = 0; i < count; i++) {
+      if (offset + NUM_BYTES_STRING_LENGTH > bytes.byteLength) return offset + NUM_BYTES_STRING_LENGTH * (count - i);
+      offset += NUM_BYTES_STRING_LENGTH + view.getUint32(offset, true);
+    }
+  }
+  return offset;
+}
+
+function concat(buffers: readonly ArrayBuffer[]): Uint8Array {
+  if (buffers.length === 1) return new Uint8Array(buffers[0]!);
+  const out = new Uint8Array(buffers.reduce((n, b) => n + b.byteLength, 0));
+  let offset = 0;
+  for (const b of buffers) {
+    out.set(new Uint8Array(b), offset);
+    offset += b.byteLength;
+  }
+  return out;
+}
+
+function isObject(value: unknown): value is object {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 // Conversion and checks of the tensors the public functions take. Call inside a `tidy`: a
 // tensor made here from an array is an intermediate of the call.
-import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as TensorClass, cast, getBackend, oneHot, tensor } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as TensorClass, cast, getBackend, oneHot, ones, tensor } from '@tensorflow/tfjs-core';
 
 import { argumentError, assertNumber, describe } from '../validation.js';
 
@@ -102,6 +102,7 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
   }
   // An int32 one-hot cast afterwards: tfjs-backend-wasm 4.22's OneHot ignores its dtype
   // attribute and writes int32 bits into a float32 tensor (1 reads as 1.4e-45).
+  if (numClasses === 1) return ones([batchSize, 1]) as Tensor2D; // tf.oneHot needs a depth of at least 2
   return cast(oneHot(y, numClasses), 'float32') as Tensor2D;
 }
 

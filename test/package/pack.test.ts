@@ -41,6 +41,24 @@ describe('the packed package', () => {
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
   });
 
+  it('ships nothing else: only the built library, its rolled-up types, README, LICENSE, CHANGELOG and package.json', () => {
+    // Supply chain: an allowlist, so that a stray file (a secret, a fixture, a scratch build, the
+    // api-extractor inputs in dist/types) cannot reach the registry unnoticed.
+    const files = JSON.parse(readFileSync(join(scratch, 'files.json'), 'utf8')) as string[];
+    const exact = ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'dist/attentive-cutmix.d.ts', 'dist/cjs/package.json'];
+    const built = /^dist\/(esm|cjs)\/([A-Za-z0-9_-]+\/)*[A-Za-z0-9_.-]+\.js(\.map)?$/;
+    expect(files.filter((f) => !exact.includes(f) && !built.test(f))).toEqual([]);
+    for (const f of exact) expect(files).toContain(f);
+    // Both builds hold the same modules.
+    const modules = (dir: string) => files.filter((f) => f.startsWith(dir) && f.endsWith('.js')).map((f) => f.slice(dir.length)).sort();
+    expect(modules('dist/cjs/')).toEqual(modules('dist/esm/'));
+  });
+
+  it('runs no script when it is installed', () => {
+    const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const hook of ['preinstall', 'install', 'postinstall']) expect(installed.scripts?.[hook], hook).toBeUndefined();
+  });
+
   it('works through import (ESM)', () => {
     writeFileSync(join(scratch, 'use.mjs'), `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport { attentiveCutMix, cutMix, mixup } from 'attentive-cutmix';\n${USE}`);
     const out = JSON.parse(run('node', ['use.mjs']));

@@ -1,0 +1,129 @@
+// Extractors that misbehave, beyond the cases of test/mix/attentive_cutmix.test.ts: every one is
+// a clear Error naming what the extractor returned (its shape, for a tensor), and leaks nothing;
+// an extractor that hands back a map it keeps (a cache) keeps it usable.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it, vi } from 'vitest';
+
+import { type AttentionExtractor, attentiveCutMix } from '../../src/index.js';
+import { expectNoLeak, expectThrowsCleanly } from '../support/tensors.js';
+
+const OPTIONS = { numClasses: 2, grid: 2, topN: 1, seed: 0 } as const;
+const PREFIX = /The extractor passed to 'attentiveCutMix' must return a float32 attention map \[2, h, w\] or feature map \[2, h, w, C\], but returned /;
+
+/** Runs attentiveCutMix on a [2, 8, 8, 3] batch with an extractor whose extract is `extract`. */
+function withExtractor(extract: (images: tf.Tensor4D) => unknown) {
+  const x = tf.randomUniform([2, 8, 8, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const call = () => attentiveCutMix(x, [0, 1], { extract } as AttentionExtractor, OPTIONS);
+  return { x, call };
+}
+
+describe('an extractor that returns the wrong thing', () => {
+  it.each([
+    ['a tensor of rank 5', () => tf.zeros([2, 4, 4, 1, 1]), /a float32 tensor of shape \[2, 4, 4, 1, 1\]\./],
+    ['a tensor of rank 1', () => tf.zeros([2]), /a float32 tensor of shape \[2\]\./],
+    ['a scalar', () => tf.scalar(1), /a float32 tensor of shape \[\]\./],
+    ['a map with a zero-sized height', () => tf.zeros([2, 0, 4]), /a float32 tensor of shape \[2, 0, 4\]\./],
+    ['a map with a zero-sized width', () => tf.zeros([2, 4, 0]), /a float32 tensor of shape \[2, 4, 0\]\./],
+    ['a feature map with no channels', () => tf.zeros([2, 4, 4, 0]), /a float32 tensor of shape \[2, 4, 4, 0\]\./],
+    ['an empty batch', () => tf.zeros([0, 4, 4]), /a float32 tensor of shape \[0, 4, 4\]\./],
+    ['a bool map', () => tf.zeros([2, 4, 4], 'bool'), /a bool tensor of shape \[2, 4, 4\]\./],
+    ['a string', () => 'attention', /'attention'\./],
+    ['undefined', () => undefined, /undefined\./],
+    ['null', () => null, /null\./],
+    ['a number', () => 42, /42\./],
+    ['nested arrays instead of a tensor', () => [[[1]], [[2]]], /an array of length 2\./],
+    ['a typed array', () => new Float32Array(32), /a Float32Array\./],
+    ['a plain object', () => ({ shape: [2, 4, 4] }), /an object with keys \[shape\]\./],
+  ])('refuses %s, naming it, and leaks what extract created', (_, make, got) => {
+    const { x, call } = withExtractor(() => {
+      tf.ones([3, 3]); // an intermediate the extractor forgot to dispose
+      return make();
+    });
+    expectThrowsCleanly(call, PREFIX, got);
+    x.dispose();
+  });
+
+  it('refuses a disposed tensor, and the same map once the extractor has disposed its cache', () => {
+    const cache = tf.randomUniform([2, 4, 4]) as tf.Tensor3D;
+    const { x, call } = withExtractor(() => cache);
+    expectNoLeak(call); // usable while the cache lives
+    cache.dispose();
+    expectThrowsCleanly(call, PREFIX, /a disposed tensor\./);
+    const { x: x2, call: disposedFresh } = withExtractor(() => {
+      const t = tf.zeros([2, 4, 4]);
+      t.dispose();
+      return t;
+    });
+    expectThrowsCleanly(disposedFresh, PREFIX, /a disposed tensor\./);
+    tf.dispose([x, x2]);
+  });
+});
+
+describe('an extractor that throws', () => {
+  it.each([
+    ['a string', 'out of memory', /: out of memory$/],
+    ['a number', 42, /: 42$/],
+    ['undefined', undefined, /: undefined$/],
+    ['null', null, /: null$/],
+    ['a plain object', { code: 'E_MODEL' }, /E_MODEL/],
+    ['an Error subclass', new RangeError('index 9 out of range'), /: index 9 out of range$/],
+  ])('that throws %s gives an Error naming the images and what was thrown, and leaks nothing', (_, thrown, detail) => {
+    const { x, call } = withExtractor(() => {
+      tf.ones([5]);
+      throw thrown;
+    });
+    expectThrowsCleanly(call, /The extractor passed to 'attentiveCutMix' threw while extracting attention from images of shape \[2, 8, 8, 3\]/, detail);
+    let error: unknown;
+    try {
+      call();
+    } catch (e) {
+      error = e;
+    }
+    expect((error as Error).cause).toBe(thrown);
+    x.dispose();
+  });
+});
+
+describe('extractors that behave', () => {
+  it('keeps a cached map (or feature map) usable and unchanged across calls, with the same results for the same seed', async () => {
+    for (const cached of [tf.randomUniform([3, 7, 7], 0, 1, 'float32', 2), tf.randomUniform([3, 5, 6, 4], 0, 1, 'float32', 3)]) {
+      const values = await cached.data();
+      const x = tf.randomUniform([3, 14, 14, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+      const extractor = { extract: vi.fn(() => cached as tf.Tensor3D), dispose: vi.fn() };
+      const cells: unknown[] = [];
+      for (let call = 0; call < 3; call++) {
+        const before = tf.memory().numTensors;
+        const result = attentiveCutMix(x, [0, 1, 2], extractor, { numClasses: 3, seed: 5, grid: 3, topN: 2, labelMode: call === 2 ? 'attention' : 'area' });
+        cells.push(await result.cells.array());
+        tf.dispose(result);
+        expect(tf.memory().numTensors).toBe(before);
+        expect(cached.isDisposed).toBe(false);
+      }
+      expect(cells[1]).toEqual(cells[0]);
+      expect(cells[2]).toEqual(cells[0]);
+      expect(await cached.data()).toEqual(values);
+      expect(extractor.extract).toHaveBeenCalledTimes(3);
+      expect(extractor.dispose).not.toHaveBeenCalled(); // the op never releases the caller's extractor
+      tf.dispose([cached, x]);
+    }
+  });
+
+  it('may return the images themselves as a feature map, which stay the caller’s', () => {
+    const x = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 6) as tf.Tensor4D;
+    expectNoLeak(() => attentiveCutMix(x, [0, 1], { extract: (images) => images }, { numClasses: 2, grid: 3, topN: 2 }));
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+  });
+
+  it('is called as a method, so a class-based extractor can use its own state', async () => {
+    class Scaled implements AttentionExtractor {
+      constructor(private readonly factor: number) {}
+      extract(images: tf.Tensor4D): tf.Tensor3D {
+        return tf.mul(tf.mean(images, 3), this.factor) as tf.Tensor3D;
+      }
+    }
+    const x = tf.randomUniform([2, 6, 6, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
+    expectNoLeak(() => attentiveCutMix(x, [0, 1], new Scaled(2), { numClasses: 2, grid: 3, topN: 2 }));
+    x.dispose();
+  });
+});
