@@ -4,6 +4,7 @@
 import { type NamedAttrMap, type NamedTensorMap, type Tensor, engine, getBackend, getKernel, registerKernel } from '@tensorflow/tfjs-core';
 
 import { blendPartnersHost, pasteRectsHost, selectCellsHost } from './host_kernels.js';
+import { blendPartnersWebGL, pasteRectsWebGL } from './webgl_kernels.js';
 
 /** `x` with rectangles `[B, N, 4]` of each sample's partner pasted over it. */
 export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
@@ -23,6 +24,8 @@ function registerOnce(): void {
     registerKernel({ kernelName: BLEND_PARTNERS, backendName, kernelFunc: blendPartnersHost });
     registerKernel({ kernelName: SELECT_CELLS, backendName, kernelFunc: selectCellsHost });
   }
+  registerKernel({ kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL });
+  registerKernel({ kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL });
 }
 
 /** Whether the current backend runs `kernelName` as a fused kernel. */

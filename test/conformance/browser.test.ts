@@ -18,7 +18,9 @@ const root = resolve(import.meta.dirname, '../..');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const required = process.env.REQUIRE_BROWSER === '1';
 const available = existsSync(chromiumPath);
-const BACKENDS = ['cpu', 'wasm', 'webgl', 'webgpu'];
+// webgl runs twice: with the library's fused shaders, and on the composite path they replace.
+const RUNS: [string, boolean][] = [['cpu', true], ['wasm', true], ['webgl', true], ['webgl', false], ['webgpu', true]];
+const BACKENDS = RUNS.map(([backend, fused]) => (fused ? backend : `${backend} (composite)`));
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
 
@@ -90,8 +92,9 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
     await page.goto(`${served.url}/`);
     await page.waitForFunction(() => 'runConformance' in window);
     expect(await page.evaluate(() => (window as unknown as { environment(): Promise<unknown> }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true, wasmThreads: true });
-    for (const backend of BACKENDS) {
-      reports[backend] = await page.evaluate((b) => (window as unknown as { runConformance(b: string): Promise<BackendReport> }).runConformance(b), backend);
+    for (const [backend, fused] of RUNS) {
+      const report = await page.evaluate(([b, f]) => (window as unknown as { runConformance(b: string, f: boolean): Promise<BackendReport> }).runConformance(b, f), [backend, fused] as const);
+      reports[report.backend] = report;
     }
   }, 600_000);
 
@@ -104,6 +107,10 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
   it('fetches nothing from outside 127.0.0.1, and the page raises no error', () => {
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("webgl's fused shaders give the results of the composite path they replace", () => {
+    expect(conformanceProblems(reports['webgl (composite)']!, reports.webgl!)).toEqual([]);
   });
 
   describe.each(BACKENDS)('%s', (backend) => {

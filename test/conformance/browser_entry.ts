@@ -12,6 +12,6 @@ setWasmPaths(new URL('/wasm/', location.href).href);
 tf.env().set('PROD', true);
 
 Object.assign(window, {
-  runConformance: (backend: string) => runConformance(backend, new URL('/fixtures/tiny-cnn/model.json', location.href).href),
+  runConformance: (backend: string, fused: boolean) => runConformance(backend, new URL('/fixtures/tiny-cnn/model.json', location.href).href, fused),
   environment: async () => ({ crossOriginIsolated, webgpu: 'gpu' in navigator, wasmThreads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') }),
 });

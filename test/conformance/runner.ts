@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { type ModelSource, loadAttentionExtractor } from '../../src/index.js';
+import { setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { CASES, type CaseContext } from './cases.js';
 
 export interface TensorReport {
@@ -30,8 +31,10 @@ export interface BackendReport {
 const BATCH = 5;
 const READ_METHODS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
 
-export async function runConformance(backend: string, modelSource: ModelSource): Promise<BackendReport> {
+/** Runs every case on `backend`; with `fused: false`, on the composite path even where the library has fused kernels. */
+export async function runConformance(backend: string, modelSource: ModelSource, fused = true): Promise<BackendReport> {
   if (!(await tf.setBackend(backend))) throw new Error(`Backend '${backend}' failed to initialise.`);
+  setFusedKernelsEnabled(fused);
   await tf.ready();
   const graphExtractor = await loadAttentionExtractor(modelSource, { normalization: 'unit' });
   const context: CaseContext = { graphExtractor };
@@ -49,8 +52,9 @@ export async function runConformance(backend: string, modelSource: ModelSource):
     }
   } finally {
     graphExtractor.dispose?.();
+    setFusedKernelsEnabled(true);
   }
-  return { backend, cases };
+  return { backend: fused ? backend : `${backend} (composite)`, cases };
 }
 
 async function kernelsOf(run: () => Record<string, tf.Tensor>): Promise<string[]> {

@@ -1,0 +1,65 @@
+// Fused kernels for the webgl backend: one shader pass each, where the composite path runs a
+// gather, a mask and a select (or two multiplies, an add and two selects). Written against the
+// backend's `runWebGLProgram`, so the library needs no import of @tensorflow/tfjs-backend-webgl.
+import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+interface WebGLProgram {
+  variableNames: string[];
+  outputShape: number[];
+  userCode: string;
+}
+
+interface WebGLBackendLike {
+  runWebGLProgram(program: WebGLProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
+}
+
+const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
+const COORD_TYPES: Record<number, string> = { 2: 'ivec2', 3: 'ivec3', 4: 'ivec4' };
+
+/** `PasteRects` (see host_kernels.ts) as one shader: each output pixel reads the base or the partner. */
+export const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const perSample = rects.shape[1]!;
+  const program: WebGLProgram = {
+    variableNames: ['X', 'Partners', 'Rects'],
+    outputShape: x.shape,
+    userCode: `
+      void main() {
+        ivec4 coords = getOutputCoords();
+        float y = float(coords.y);
+        float x = float(coords.z);
+        int source = coords.x;
+        for (int n = 0; n < ${perSample}; n++) {
+          if (y >= getRects(coords.x, n, 0) && x >= getRects(coords.x, n, 1) && y < getRects(coords.x, n, 2) && x < getRects(coords.x, n, 3)) {
+            source = int(round(getPartners(coords.x)));
+          }
+        }
+        setOutput(getX(source, coords.y, coords.z, coords.w));
+      }`,
+  };
+  if (perSample === 0) {
+    // No rectangle: a copy (an empty input texture is not allowed).
+    const copy: WebGLProgram = { variableNames: ['X'], outputShape: x.shape, userCode: 'void main() { ivec4 c = getOutputCoords(); setOutput(getX(c.x, c.y, c.z, c.w)); }' };
+    return (backend as unknown as WebGLBackendLike).runWebGLProgram(copy, [x], x.dtype);
+  }
+  return (backend as unknown as WebGLBackendLike).runWebGLProgram(program, [x, partners, rects], x.dtype);
+};
+
+/** `BlendPartners` (see host_kernels.ts) as one shader, exact where lambda is 0 or 1. */
+export const blendPartnersWebGL: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
+  const rest = COORDS.slice(1, x.shape.length).join(', ');
+  const program: WebGLProgram = {
+    variableNames: ['X', 'Partners', 'Lambda'],
+    outputShape: x.shape,
+    userCode: `
+      void main() {
+        ${COORD_TYPES[x.shape.length]} coords = getOutputCoords();
+        float w = getLambda(coords.x);
+        float base = getX(coords.x, ${rest});
+        float other = getX(int(round(getPartners(coords.x))), ${rest});
+        setOutput(w == 1.0 ? base : w == 0.0 ? other : w * base + (1.0 - w) * other);
+      }`,
+  };
+  return (backend as unknown as WebGLBackendLike).runWebGLProgram(program, [x, partners, lambda], 'float32');
+};
