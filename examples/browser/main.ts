@@ -9,6 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { type AttentiveCutMixResult, type CutMixResult, type LabelMode, type MixResult, attentiveCutMix, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { rampColor } from '../../src/cli/heatmap.js';
 import { SHAPE_CLASSES, makeScenes } from '../samples/scenes.js';
 
 /** Side of every image in the batch, in pixels (the paper's 224: grid 7 gives 32-pixel cells). */
@@ -370,7 +371,7 @@ function thumbnail(pixels: Float32Array): HTMLCanvasElement {
   return canvas;
 }
 
-/** The partner in grey under its attention map (inferno colours), the grid, and the chosen cells. */
+/** The partner in grey under its attention map (inferno-like colours), the grid, and the chosen cells. */
 function drawAttention(canvas: HTMLCanvasElement, partner: Float32Array, map: { values: Float32Array; h: number; w: number }, grid: number, rects: Rect[]): void {
   drawImage(canvas, partner, 'grayscale(1)');
   const ctx = canvas.getContext('2d')!;
@@ -378,7 +379,7 @@ function drawAttention(canvas: HTMLCanvasElement, partner: Float32Array, map: { 
   for (const v of map.values) if (Number.isFinite(v)) [lo, hi] = [Math.min(lo, v), Math.max(hi, v)];
   const span = hi > lo ? hi - lo : 1;
   const heat = new Float32Array(map.h * map.w * 3);
-  map.values.forEach((v, p) => heat.set(inferno(Number.isFinite(v) ? (v - lo) / span : 0), 3 * p));
+  map.values.forEach((v, p) => heat.set(rampColor(Number.isFinite(v) ? (v - lo) / span : 0), 3 * p));
   const small = document.createElement('canvas');
   [small.width, small.height] = [map.w, map.h];
   small.getContext('2d')!.putImageData(toImageData(heat, map.w, map.h), 0, 0);
@@ -426,25 +427,6 @@ function outline(canvas: HTMLCanvasElement, rects: Rect[], colour: string, dashe
     }
   });
   ctx.restore();
-}
-
-const INFERNO: [number, number, number][] = [
-  [0, 0, 4],
-  [40, 11, 84],
-  [101, 21, 110],
-  [159, 42, 99],
-  [212, 72, 66],
-  [245, 125, 21],
-  [250, 193, 39],
-  [252, 255, 164],
-];
-
-/** An approximation of matplotlib's inferno colour map; t in [0, 1] → RGB in [0, 1]. */
-function inferno(t: number): [number, number, number] {
-  const x = Math.min(1, Math.max(0, t)) * (INFERNO.length - 1);
-  const k = Math.min(INFERNO.length - 2, Math.floor(x));
-  const [a, b, f] = [INFERNO[k]!, INFERNO[k + 1]!, x - k];
-  return [0, 1, 2].map((c) => (a[c]! + (b[c]! - a[c]!) * f) / 255) as [number, number, number];
 }
 
 // ---------------------------------------------------------------------------------------------
