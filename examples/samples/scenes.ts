@@ -41,7 +41,7 @@ export function makeScenes(count: number, size: number, seed: number | string = 
       for (let x = 0; x < size; x++) {
         const stripe = Math.sin(((x * Math.cos(angle) + y * Math.sin(angle)) / period) * 2 * Math.PI) > 0 ? 0.08 : -0.08;
         const gradient = 0.1 * (y / size - 0.5);
-        const inside = insideShape(label, (y - y0 + 0.5) / extent, (x - x0 + 0.5) / extent);
+        const inside = insideShape(SHAPE_CLASSES[label]!, (y - y0 + 0.5) / extent, (x - x0 + 0.5) / extent);
         for (let c = 0; c < 3; c++) {
           const value = inside ? colour[c]! : ground[c]! + stripe + gradient + 0.1 * (rng.uniform() - 0.5);
           pixels[((b * size + y) * size + x) * 3 + c] = Math.min(1, Math.max(0, value));
@@ -54,12 +54,15 @@ export function makeScenes(count: number, size: number, seed: number | string = 
   return { images: tf.tensor4d(pixels, [count, size, size, 3]), labels, objects };
 }
 
-/** Whether the point (v, u) of the unit square lies inside the shape of class `label`. */
-function insideShape(label: number, v: number, u: number): boolean {
+/** The shapes the sample generators draw. */
+export type ShapeName = (typeof SHAPE_CLASSES)[number] | 'diamond';
+
+/** Whether the point (v, u) of the unit square lies inside `shape`. */
+export function insideShape(shape: ShapeName, v: number, u: number): boolean {
   if (v < 0 || v >= 1 || u < 0 || u >= 1) return false;
   const [dy, dx] = [v - 0.5, u - 0.5];
   const r = Math.hypot(dy, dx);
-  switch (SHAPE_CLASSES[label]) {
+  switch (shape) {
     case 'disc':
       return r < 0.5;
     case 'square':
@@ -68,12 +71,15 @@ function insideShape(label: number, v: number, u: number): boolean {
       return v > 0.08 && Math.abs(dx) < 0.5 * v;
     case 'ring':
       return r < 0.5 && r > 0.28;
-    default:
+    case 'cross':
       return Math.abs(dy) < 0.15 || Math.abs(dx) < 0.15;
+    case 'diamond':
+      return Math.abs(dy) + Math.abs(dx) < 0.5;
   }
 }
 
-function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
+/** HSV in [0, 1] to RGB in [0, 1]. */
+export function hsvToRgb(h: number, s: number, v: number): [number, number, number] {
   const f = (n: number) => {
     const k = (n + h * 6) % 6;
     return v - v * s * Math.max(0, Math.min(k, 4 - k, 1));

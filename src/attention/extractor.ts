@@ -28,10 +28,10 @@ export interface AttentionExtractor {
   dispose?(): void;
 }
 
-/** Checks that `extractor` is an {@link AttentionExtractor}. */
-export function assertExtractor(op: string, extractor: unknown): asserts extractor is AttentionExtractor {
+/** Checks that the argument `arg` of `op` is an {@link AttentionExtractor}. */
+export function assertExtractor(op: string, arg: string, extractor: unknown): asserts extractor is AttentionExtractor {
   if (typeof extractor !== 'object' || extractor === null || typeof (extractor as AttentionExtractor).extract !== 'function') {
-    throw argumentError(op, 'extractor', 'an AttentionExtractor: an object with an extract(images) method', describe(extractor));
+    throw argumentError(op, arg, 'an AttentionExtractor: an object with an extract(images) method', describe(extractor));
   }
 }
 

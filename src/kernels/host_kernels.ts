@@ -5,30 +5,27 @@
 // accounting see them.
 import type { DataType, KernelBackend, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
-/** Typed-array access to a host backend's tensor memory. */
+/**
+ * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
+ * and detach every view taken before it: allocate all outputs first, then take the views.
+ */
 interface HostMemory {
-  /** Allocates an output (not zeroed on wasm); call it before `read`, since a wasm allocation can move the heap. */
-  allocate(shape: number[], dtype: DataType): [TensorInfo, TypedArray];
+  /** Allocates an output (not zeroed on wasm). */
+  allocate(shape: number[], dtype: DataType): TensorInfo;
+  /** A view of a tensor's data (input or output), valid until the next allocation. */
   read(t: TensorInfo): TypedArray;
 }
 
 function hostMemory(backend: KernelBackend): HostMemory {
   const wasm = backend as unknown as { makeOutput(shape: number[], dtype: DataType): TensorInfo; typedArrayFromHeap(t: TensorInfo): TypedArray };
   if (typeof wasm.typedArrayFromHeap === 'function') {
-    return {
-      allocate: (shape, dtype) => {
-        const info = wasm.makeOutput(shape, dtype);
-        return [info, wasm.typedArrayFromHeap(info)];
-      },
-      read: (t) => wasm.typedArrayFromHeap(t),
-    };
+    return { allocate: (shape, dtype) => wasm.makeOutput(shape, dtype), read: (t) => wasm.typedArrayFromHeap(t) };
   }
   const cpu = backend as unknown as { data: { get(id: object): { values: TypedArray } }; makeTensorInfo(shape: number[], dtype: DataType, values: TypedArray): TensorInfo };
   return {
     allocate: (shape, dtype) => {
       const size = shape.reduce((a, b) => a * b, 1);
-      const values = dtype === 'int32' ? new Int32Array(size) : new Float32Array(size);
-      return [cpu.makeTensorInfo(shape, dtype, values), values];
+      return cpu.makeTensorInfo(shape, dtype, dtype === 'int32' ? new Int32Array(size) : new Float32Array(size));
     },
     read: (t) => cpu.data.get(t.dataId).values,
   };
@@ -42,8 +39,8 @@ function hostMemory(backend: KernelBackend): HostMemory {
 export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
   const memory = hostMemory(backend as KernelBackend);
-  const [out, outValues] = memory.allocate(x.shape, x.dtype);
-  const [xs, ps, rs] = [memory.read(x), memory.read(partners), memory.read(rects)];
+  const out = memory.allocate(x.shape, x.dtype);
+  const [outValues, xs, ps, rs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(rects)];
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const perRect = rects.shape[1]!;
   const rowLength = width * channels;
@@ -75,8 +72,8 @@ export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
 export const blendPartnersHost: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
   const memory = hostMemory(backend as KernelBackend);
-  const [out, outValues] = memory.allocate(x.shape, 'float32');
-  const [xs, ps, ls] = [memory.read(x), memory.read(partners), memory.read(lambda)];
+  const out = memory.allocate(x.shape, 'float32');
+  const [outValues, xs, ps, ls] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(lambda)];
   const batch = x.shape[0]!;
   const length = batch === 0 ? 0 : xs.length / batch;
   const fround = Math.fround;
@@ -108,10 +105,8 @@ export const selectCellsHost: KernelFunc = ({ inputs, backend, attrs }) => {
   const { topN, cellRects, cellAreas, pixels } = attrs as unknown as { topN: number; cellRects: number[]; cellAreas: number[]; pixels: number };
   const [batch, n] = scores.shape as [number, number];
   const memory = hostMemory(backend as KernelBackend);
-  const [cellsInfo, cells] = memory.allocate([batch, topN], 'int32');
-  const [rectsInfo, rects] = memory.allocate([batch, topN, 4], 'int32');
-  const [lambdaInfo, lambda] = memory.allocate([batch], 'float32');
-  const [chosenInfo, chosen] = memory.allocate([batch, n], 'float32');
+  const outputs = [memory.allocate([batch, topN], 'int32'), memory.allocate([batch, topN, 4], 'int32'), memory.allocate([batch], 'float32'), memory.allocate([batch, n], 'float32')];
+  const [cells, rects, lambda, chosen] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray, TypedArray, TypedArray];
   const [values, isMixed] = [memory.read(scores), memory.read(mixed)];
   chosen.fill(0); // wasm allocations are not zeroed
   const key = new Float64Array(n);
@@ -135,5 +130,5 @@ export const selectCellsHost: KernelFunc = ({ inputs, backend, attrs }) => {
     }
     lambda[b] = (pixels - pasted) / pixels;
   }
-  return [cellsInfo, rectsInfo, lambdaInfo, chosenInfo];
+  return outputs;
 };

@@ -73,17 +73,11 @@ export function attentiveCutMix(
   const op = 'attentiveCutMix';
   const opts = assertOptionsObject(op, options);
   assertKnownOptions(op, opts, OPTION_NAMES);
-  const { topN = 6, grid = 7, labelMode = 'area' } = opts;
-  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
-  if (opts.topN === undefined && grid * grid < topN) {
-    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
-  }
-  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
-  assertOneOf<LabelMode>(op, 'options.labelMode', labelMode, ['area', 'attention']);
+  const { topN, grid, labelMode } = resolveAttentiveOptions(op, opts);
   const sampling = resolveSampling(op, opts);
   const labelOptions = resolveLabelOptions(op, opts);
   const attention = extractor ?? saliencyExtractor();
-  assertExtractor(op, attention);
+  assertExtractor(op, 'extractor', attention);
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
@@ -106,6 +100,18 @@ export function attentiveCutMix(
       cells,
     };
   });
+}
+
+/** Validates `topN`, `grid` and `labelMode` of `op` and fills in the defaults. */
+export function resolveAttentiveOptions(op: string, opts: Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>): { topN: number; grid: number; labelMode: LabelMode } {
+  const { topN = 6, grid = 7, labelMode = 'area' } = opts;
+  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  if (opts.topN === undefined && grid * grid < topN) {
+    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
+  }
+  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
+  assertOneOf<LabelMode>(op, 'options.labelMode', labelMode, ['area', 'attention']);
+  return { topN, grid, labelMode };
 }
 
 /**

@@ -1,0 +1,188 @@
+import { type Tensor, type Tensor2D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
+
+import { type AttentionExtractor, assertExtractor } from '../attention/extractor.js';
+import { saliencyExtractor } from '../attention/saliency.js';
+import { SAMPLING_OPTION_NAMES, resolveMinMax, resolveSampling } from '../sampling/params.js';
+import { type Rng, createRng, isRng } from '../sampling/rng.js';
+import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe } from '../validation.js';
+import { attentiveCutMix, resolveAttentiveOptions } from './attentive_cutmix.js';
+import { cutMix } from './cutmix.js';
+import { LABEL_OPTION_NAMES, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
+import { smoothLabels } from './labels.js';
+import { mixup } from './mixup.js';
+import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
+
+/**
+ * The mixers {@link mixDataset} knows by name: `'attentive'` ({@link attentiveCutMix}),
+ * `'cutmix'` ({@link cutMix}), `'mixup'` ({@link mixup}), and `'none'` (images unchanged, labels
+ * only made float32 `[B, K]`, so that a baseline trains on the same labels and loss).
+ * @public
+ */
+export type MixMethod = 'attentive' | 'cutmix' | 'mixup' | 'none';
+
+/**
+ * A mixer of your own for {@link mixDataset}: it gets each batch and the dataset's shared
+ * {@link Rng} and returns the mixed images and float32 `[B, K]` labels. Whatever else it returns
+ * (lambda, partners, boxes) and every tensor it creates along the way is disposed by
+ * {@link mixDataset}; tensors that existed before the call are left alone.
+ * @public
+ */
+export type BatchMixer = (images: Tensor4D, labels: Tensor, rng: Rng) => { images: Tensor4D; labels: Tensor2D };
+
+/**
+ * A batch as {@link mixDataset} gives it on: the mixed images and float32 `[B, K]` labels, the
+ * `{ xs, ys }` that `model.fitDataset` expects.
+ * @public
+ */
+export type MixedBatch = {
+  /** The mixed images `[B, H, W, C]`. */
+  xs: Tensor4D;
+  /** The mixed labels, float32 `[B, K]`. */
+  ys: Tensor2D;
+};
+
+/**
+ * What {@link mixDataset} needs of a dataset: a synchronous `map`, as `tf.data.Dataset` has
+ * (`@tensorflow/tfjs-data`, also part of `@tensorflow/tfjs`). Its elements must be batches
+ * `{ xs, ys }`: `xs` images `[B, H, W, C]`, `ys` int32 class ids `[B]` or labels `[B, K]`.
+ * `R` is what `map` returns, for a `tf.data.Dataset` another `tf.data.Dataset`.
+ * @public
+ */
+export interface MappableDataset<R> {
+  /** Returns a dataset whose elements are `transform` applied to this one's. */
+  map(transform: (batch: TensorContainer) => MixedBatch): R;
+}
+
+/**
+ * Options of {@link mixDataset}: those of the mixer chosen (an unknown option, or one the mixer
+ * does not take, is an error), and `extractor` for `'attentive'`. `seed` starts one stream
+ * shared by all batches; see {@link mixDataset}.
+ * @public
+ */
+export interface MixDatasetOptions extends CutMixOptions, Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'> {
+  /** The attention extractor of `'attentive'`; default {@link saliencyExtractor}`()`, made once. */
+  extractor?: AttentionExtractor;
+}
+
+const METHODS: readonly MixMethod[] = ['attentive', 'cutmix', 'mixup', 'none'];
+
+const OPTION_NAMES: Record<MixMethod | 'function', readonly string[]> = {
+  mixup: [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES],
+  cutmix: [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES],
+  attentive: ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES, 'extractor'],
+  none: ['seed', ...LABEL_OPTION_NAMES],
+  function: ['seed'],
+};
+
+/**
+ * Mixes every batch of a dataset of `{ xs, ys }` batches, for `model.fitDataset`: each batch
+ * goes through the mixer chosen, and the dataset gives `{ xs: images, ys: labels }` with the
+ * mixed images and float32 `[B, K]` labels.
+ *
+ * All batches draw from one seeded {@link Rng}: batch n is mixed exactly as the mixer called on
+ * it with `seed: rng` would mix it after the n − 1 batches before, over epochs too (each epoch
+ * draws anew), so that a run is reproducible from its seed. A number or string `seed` starts that
+ * stream (unlike a mixer's own `seed`, which starts a fresh stream per call); pass an Rng from
+ * {@link createRng} to save its state in a checkpoint; without a seed the stream is unpredictable.
+ *
+ * Arguments are checked here, before any batch is read; an error in a batch (a wrong shape, a
+ * class id out of range) is thrown while the dataset is iterated, naming the batch's tensors.
+ * The mixer's other outputs (lambda, partners, boxes, cells) and its intermediates are disposed
+ * in a `tf.tidy`; the input batch is left to the dataset (tf.data's `map` disposes the input
+ * tensors it does not pass on).
+ *
+ * @param dataset - A `tf.data.Dataset` (or any object with such a `map`) of batches `{ xs, ys }`:
+ *   `xs` images `[B, H, W, C]` float32 or int32, `ys` int32 class ids `[B]` (with
+ *   `options.numClasses`) or one-hot / soft labels `[B, K]`.
+ * @param method - A {@link MixMethod}, or a {@link BatchMixer} of your own.
+ * @param options - See {@link MixDatasetOptions}. For a {@link BatchMixer}, only `seed`.
+ * @returns What `dataset.map` returns: for a `tf.data.Dataset`, a dataset of {@link MixedBatch}.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { mixDataset } from 'attentive-cutmix';
+ *
+ * const images = tf.randomUniform([256, 32, 32, 3]);        // your images [N, H, W, C]
+ * const classes = tf.randomUniform([256], 0, 10, 'int32');  // their class ids [N]
+ * const batches = tf.data
+ *   .zip({ xs: tf.data.array(tf.unstack(images)), ys: tf.data.array(tf.unstack(classes)) })
+ *   .shuffle(256)
+ *   .batch(32);
+ * const model = tf.sequential({
+ *   layers: [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 10, activation: 'softmax' })],
+ * });
+ * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+ * await model.fitDataset(mixDataset(batches, 'attentive', { numClasses: 10, grid: 4, topN: 3, seed: 42 }), { epochs: 2 });
+ * ```
+ * @public
+ */
+export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | BatchMixer, options?: MixDatasetOptions): R {
+  const op = 'mixDataset';
+  if ((typeof dataset !== 'object' && typeof dataset !== 'function') || dataset === null || typeof dataset.map !== 'function') {
+    throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches with a map method (a tf.data.Dataset)', describe(dataset));
+  }
+  if (typeof method !== 'function') assertOneOf<MixMethod>(op, 'method', method, METHODS);
+  const opts = assertOptionsObject(op, options);
+  assertKnownOptions(op, opts, OPTION_NAMES[typeof method === 'function' ? 'function' : method]);
+  const rng = resolveRng(op, opts.seed);
+  const mix = resolveMixer(op, method, opts, rng);
+  const name = typeof method === 'function' ? 'the mixer function' : `'${method}'`;
+  return dataset.map((batch) => tidy(() => mixBatch(op, batch, mix, name)));
+}
+
+type Mix = (images: Tensor4D, labels: Tensor) => { images: Tensor4D; labels: Tensor2D };
+
+/** The seed option as the one Rng of the whole dataset. */
+function resolveRng(op: string, seed: unknown): Rng {
+  if (isRng(seed)) return seed;
+  if (seed === undefined || typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed))) return createRng(seed);
+  throw argumentError(op, 'options.seed', 'a finite number, a string or an Rng from createRng()', describe(seed));
+}
+
+/** Checks the options of `method` now, and returns the function that mixes one batch. */
+function resolveMixer(op: string, method: MixMethod | BatchMixer, opts: MixDatasetOptions, rng: Rng): Mix {
+  if (typeof method === 'function') return (images, labels) => method(images, labels, rng);
+  const { extractor, ...rest } = opts;
+  const mixerOptions = { ...rest, seed: rng };
+  const labelOptions = resolveLabelOptions(op, opts);
+  if (method !== 'none') resolveSampling(op, mixerOptions);
+  switch (method) {
+    case 'none':
+      return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], labelOptions), labelOptions.labelSmoothing) });
+    case 'mixup':
+      return (images, labels) => mixup(images, labels, mixerOptions);
+    case 'cutmix':
+      resolveMinMax(op, opts.minMax);
+      return (images, labels) => cutMix(images, labels, mixerOptions);
+    case 'attentive': {
+      resolveAttentiveOptions(op, opts);
+      const attention = extractor ?? saliencyExtractor();
+      assertExtractor(op, 'options.extractor', attention);
+      return (images, labels) => attentiveCutMix(images, labels, attention, mixerOptions);
+    }
+  }
+}
+
+/** Mixes one element of the dataset; call inside a `tidy`. */
+function mixBatch(op: string, batch: unknown, mix: Mix, name: string): MixedBatch {
+  const { xs, ys } = (typeof batch === 'object' && batch !== null ? batch : {}) as { xs?: unknown; ys?: unknown };
+  if (!(xs instanceof TensorClass) || !(ys instanceof TensorClass)) {
+    throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches of tensors', `an element that is ${describe(batch)}`);
+  }
+  let result: { images: unknown; labels: unknown };
+  try {
+    result = mix(toBatch(op, xs), ys);
+  } catch (e) {
+    throw new Error(`'${op}' could not mix a batch (xs: ${describe(xs)}, ys: ${describe(ys)}) with ${name}: ${(e as Error).message}`, { cause: e });
+  }
+  const { images, labels } = (typeof result === 'object' && result !== null ? result : {}) as { images?: unknown; labels?: unknown };
+  const batchSize = xs.shape[0];
+  const validImages = images instanceof TensorClass && !images.isDisposed && images.rank === 4 && images.shape[0] === batchSize;
+  const validLabels = labels instanceof TensorClass && !labels.isDisposed && labels.rank === 2 && labels.shape[0] === batchSize && labels.dtype === 'float32';
+  if (!validImages || !validLabels) {
+    const got = typeof result === 'object' && result !== null ? `{ images: ${describe(images)}, labels: ${describe(labels)} }` : describe(result);
+    throw new Error(`The mixer passed to '${op}' must return { images: [${batchSize}, H, W, C], labels: float32 [${batchSize}, K] } for a batch of ${batchSize}, but returned ${got}.`);
+  }
+  return { xs: images as Tensor4D, ys: labels as Tensor2D };
+}
