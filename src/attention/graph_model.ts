@@ -55,6 +55,7 @@ export interface GraphAttentionExtractor extends AttentionExtractor {
   readonly inputSize: readonly [number, number];
   /** The loaded model. */
   readonly model: GraphModel<io.IOHandlerSync>;
+  /** Releases the model's weights; the extractor cannot be used afterwards. */
   dispose(): void;
 }
 
