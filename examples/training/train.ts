@@ -5,6 +5,7 @@
 //
 //   npx tsx examples/training/train.ts [--method attentive|cutmix|mixup|none|all] [--epochs N]
 //       [--samples N] [--val N] [--batch-size N] [--prob P] [--seed S] [--grid G] [--top-n N]
+//       [--label-mode area|attention]
 //       [--cifar DIR]
 //
 // Without --cifar it trains on generated images (examples/training/shapes.ts): six classes of
@@ -26,7 +27,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import * as tfd from '@tensorflow/tfjs-data';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { type MixDatasetOptions, type MixMethod, createRng, mixDataset } from '../../src/index.js';
+import { type LabelMode, type MixDatasetOptions, type MixMethod, createRng, mixDataset } from '../../src/index.js';
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10.js';
 import { SHAPE_CLASSES, makeShapeSet } from './shapes.js';
 import { registerWasmConvGradients } from './wasm_conv_grad.js';
@@ -43,6 +44,7 @@ interface Settings {
   grid: number;
   topN: number;
   prob: number;
+  labelMode: LabelMode;
   cifar: string | undefined;
 }
 
@@ -59,12 +61,13 @@ function parseSettings(argv: string[]): Settings {
       seed: { type: 'string' },
       grid: { type: 'string' },
       'top-n': { type: 'string' },
+      'label-mode': { type: 'string', default: 'area' },
       cifar: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
   if (values.help) {
-    console.log('usage: npx tsx examples/training/train.ts [--method attentive|cutmix|mixup|none|all] [--epochs N] [--samples N] [--val N] [--batch-size N] [--prob P] [--seed S] [--grid G] [--top-n N] [--cifar DIR]');
+    console.log('usage: npx tsx examples/training/train.ts [--method attentive|cutmix|mixup|none|all] [--epochs N] [--samples N] [--val N] [--batch-size N] [--prob P] [--seed S] [--grid G] [--top-n N] [--label-mode area|attention] [--cifar DIR]');
     process.exit(0);
   }
   const method = values.method!;
@@ -81,6 +84,8 @@ function parseSettings(argv: string[]): Settings {
     if (!(p >= 0 && p <= 1)) throw new Error(`--prob must be a number in [0, 1], but got '${value}'.`);
     return p;
   };
+  const labelMode = values['label-mode'];
+  if (labelMode !== 'area' && labelMode !== 'attention') throw new Error(`--label-mode must be area or attention, but got '${labelMode}'.`);
   const cifar = values.cifar;
   return {
     methods: method === 'all' ? [...METHODS] : [method as MixMethod],
@@ -92,6 +97,7 @@ function parseSettings(argv: string[]): Settings {
     grid: int('grid', values.grid, 4),
     topN: int('top-n', values['top-n'], 2, 0),
     prob: probability(values.prob, 0.5),
+    labelMode,
     cifar,
   };
 }
@@ -153,12 +159,12 @@ interface Outcome {
 async function train(method: MixMethod, data: Data, settings: Settings): Promise<Outcome> {
   const { train: trainSet, val: valSet, numClasses } = data;
   const { model, optimizer } = makeModel(trainSet.images.shape[1], numClasses, settings.seed);
-  const { prob, grid, topN } = settings;
+  const { prob, grid, topN, labelMode } = settings;
   const mixOptions: Record<MixMethod, MixDatasetOptions> = {
     none: { numClasses },
     mixup: { numClasses, alpha: 0.2, prob, mode: 'elem' },
     cutmix: { numClasses, alpha: 1, prob, mode: 'elem' },
-    attentive: { numClasses, grid, topN, prob, mode: 'elem' }, // the built-in saliency extractor
+    attentive: { numClasses, grid, topN, prob, mode: 'elem', labelMode }, // the built-in saliency extractor
   };
   const dataset = mixDataset(batches(trainSet.images, trainSet.labels, settings.batchSize, settings.seed), method, {
     ...mixOptions[method],
@@ -217,7 +223,7 @@ async function main(): Promise<void> {
   console.log(`Data: ${data.description}`);
   console.log(
     `Training: ${settings.epochs} epochs, batch ${settings.batchSize}, seed ${settings.seed}, backend ${tf.getBackend()}; ` +
-      `each sample mixed with probability ${settings.prob}: mixup alpha 0.2, cutMix alpha 1, attentive grid ${settings.grid} top ${settings.topN} (built-in saliency)\n`,
+      `each sample mixed with probability ${settings.prob}: mixup alpha 0.2, cutMix alpha 1, attentive grid ${settings.grid} top ${settings.topN}, ${settings.labelMode} labels (built-in saliency)\n`,
   );
   const outcomes: Outcome[] = [];
   for (const method of settings.methods) outcomes.push(await train(method, data, settings));
