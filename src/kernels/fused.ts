@@ -5,6 +5,7 @@ import { type NamedAttrMap, type NamedTensorMap, type Tensor, engine, getBackend
 
 import { blendPartnersHost, pasteRectsHost, selectCellsHost } from './host_kernels.js';
 import { blendPartnersWebGL, pasteRectsWebGL } from './webgl_kernels.js';
+import { blendPartnersWebGPU, pasteRectsWebGPU } from './webgpu_kernels.js';
 
 /** `x` with rectangles `[B, N, 4]` of each sample's partner pasted over it. */
 export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
@@ -26,6 +27,8 @@ function registerOnce(): void {
   }
   registerKernel({ kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL });
   registerKernel({ kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL });
+  registerKernel({ kernelName: PASTE_RECTS, backendName: 'webgpu', kernelFunc: pasteRectsWebGPU });
+  registerKernel({ kernelName: BLEND_PARTNERS, backendName: 'webgpu', kernelFunc: blendPartnersWebGPU });
 }
 
 /** Whether the current backend runs `kernelName` as a fused kernel. */

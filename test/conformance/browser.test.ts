@@ -18,8 +18,8 @@ const root = resolve(import.meta.dirname, '../..');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const required = process.env.REQUIRE_BROWSER === '1';
 const available = existsSync(chromiumPath);
-// webgl runs twice: with the library's fused shaders, and on the composite path they replace.
-const RUNS: [string, boolean][] = [['cpu', true], ['wasm', true], ['webgl', true], ['webgl', false], ['webgpu', true]];
+// The GPU backends run twice: with the library's fused shaders, and on the composite path they replace.
+const RUNS: [string, boolean][] = [['cpu', true], ['wasm', true], ['webgl', true], ['webgl', false], ['webgpu', true], ['webgpu', false]];
 const BACKENDS = RUNS.map(([backend, fused]) => (fused ? backend : `${backend} (composite)`));
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
@@ -89,6 +89,7 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
     });
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
+    page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text()))); // shader compile errors, lost devices
     await page.goto(`${served.url}/`);
     await page.waitForFunction(() => 'runConformance' in window);
     expect(await page.evaluate(() => (window as unknown as { environment(): Promise<unknown> }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true, wasmThreads: true });
@@ -104,13 +105,13 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
     if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
-  it('fetches nothing from outside 127.0.0.1, and the page raises no error', () => {
+  it('fetches nothing from outside 127.0.0.1, and the page logs no error', () => {
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 
-  it("webgl's fused shaders give the results of the composite path they replace", () => {
-    expect(conformanceProblems(reports['webgl (composite)']!, reports.webgl!)).toEqual([]);
+  it.each(['webgl', 'webgpu'])("%s's fused shaders give the results of the composite path they replace", (backend) => {
+    expect(conformanceProblems(reports[`${backend} (composite)`]!, reports[backend]!)).toEqual([]);
   });
 
   describe.each(BACKENDS)('%s', (backend) => {

@@ -1,0 +1,87 @@
+// Fused kernels for the webgpu backend: one compute pass each, as in webgl_kernels.ts. Written
+// against the backend's `runWebGPUProgram` with plain program objects (the shape of tfjs-backend-
+// webgpu's own programs: a flat dispatch of 64-wide workgroups over the output, `main(index)`),
+// so the library needs no import of @tensorflow/tfjs-backend-webgpu. Values read from int32 inputs
+// are converted with i32() / f32(), which is the identity when the backend's getter already has that type.
+import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+
+interface WebGPUProgram {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  size: boolean;
+  getUserCode(): string;
+}
+
+interface WebGPUBackendLike {
+  runWebGPUProgram(program: WebGPUProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
+}
+
+const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
+
+/** A program over every element of `outputShape`, one invocation each. */
+function elementwiseProgram(shaderKey: string, variableNames: string[], outputShape: number[], body: string): WebGPUProgram {
+  const size = outputShape.reduce((a, b) => a * b, 1);
+  return {
+    variableNames,
+    outputShape,
+    shaderKey,
+    dispatchLayout: { x: outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(size / 64), 1, 1],
+    workgroupSize: [64, 1, 1],
+    size: true,
+    getUserCode: () => `
+      fn main(index : i32) {
+        if (index < uniforms.size) {
+          let coords = getCoordsFromIndex(index);
+          ${body}
+        }
+      }`,
+  };
+}
+
+/** `PasteRects` (see host_kernels.ts) as one compute pass. */
+export const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const perSample = rects.shape[1]!;
+  const gpu = backend as unknown as WebGPUBackendLike;
+  if (perSample === 0) {
+    const copy = elementwiseProgram('attentiveCutMixCopy', ['X'], x.shape, 'setOutputAtIndex(index, getX(coords.x, coords.y, coords.z, coords.w));');
+    return gpu.runWebGPUProgram(copy, [x], x.dtype);
+  }
+  const program = elementwiseProgram(
+    `attentiveCutMixPasteRects${perSample}`,
+    ['X', 'Partners', 'Rects'],
+    x.shape,
+    `var source = coords.x;
+     for (var n = 0; n < ${perSample}; n++) {
+       if (coords.y >= i32(getRects(coords.x, n, 0)) && coords.z >= i32(getRects(coords.x, n, 1)) &&
+           coords.y < i32(getRects(coords.x, n, 2)) && coords.z < i32(getRects(coords.x, n, 3))) {
+         source = i32(getPartners(coords.x));
+       }
+     }
+     setOutputAtIndex(index, getX(source, coords.y, coords.z, coords.w));`,
+  );
+  return gpu.runWebGPUProgram(program, [x, partners, rects], x.dtype);
+};
+
+/** `BlendPartners` (see host_kernels.ts) as one compute pass, exact where lambda is 0 or 1. */
+export const blendPartnersWebGPU: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
+  const rest = COORDS.slice(1, x.shape.length).join(', ');
+  const program = elementwiseProgram(
+    `attentiveCutMixBlendPartners${x.shape.length}`,
+    ['X', 'Partners', 'Lambda'],
+    x.shape,
+    `let w = getLambda(coords.x);
+     let base = f32(getX(coords.x, ${rest}));
+     let other = f32(getX(i32(getPartners(coords.x)), ${rest}));
+     var value = w * base + (1.0 - w) * other;
+     if (w == 1.0) { value = base; } else if (w == 0.0) { value = other; }
+     setOutputAtIndex(index, value);`,
+  );
+  return (backend as unknown as WebGPUBackendLike).runWebGPUProgram(program, [x, partners, lambda], 'float32');
+};
