@@ -1,7 +1,7 @@
 import { type GraphModel, loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { type Tensor, type Tensor3D, type Tensor4D, cast, div, image, io, mean, scalar, sub, tensor1d, tidy, zeros } from '@tensorflow/tfjs-core';
 
-import { argumentError, assertKnownOptions, assertNumber, assertOptionsObject, describe } from '../validation.js';
+import { argumentError, assertKnownOptions, assertNumber, assertOptionsObject, describe, errorMessage } from '../validation.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type ModelSource, loadModelArtifacts } from './model_files.js';
 
@@ -174,7 +174,7 @@ async function loadGraph(source: ModelSource) {
   try {
     model = loadGraphModelSync(artifacts);
   } catch (e) {
-    throw new Error(`The graph model ${location} could not be built by tfjs-converter: ${(e as Error).message}`, { cause: e });
+    throw new Error(`The graph model ${location} could not be built by tfjs-converter: ${errorMessage(e)}`, { cause: e });
   }
   const nodes = (artifacts.modelTopology as { node: GraphNodeDef[] }).node;
   const inputShape = model.inputs[0]?.shape ?? [];
@@ -196,7 +196,7 @@ async function loadGraph(source: ModelSource) {
         try {
           outputs = model.execute(zeros([1, inputSize[0], inputSize[1], channels]), names.map((n) => n.name)) as Tensor[];
         } catch (e) {
-          throw new Error(`The graph model ${location} cannot run synchronously on a [1, ${inputSize.join(', ')}, ${channels}] input (${(e as Error).message}); an AttentionExtractor needs model.execute, so models with control flow are not supported.`, { cause: e });
+          throw new Error(`The graph model ${location} cannot run synchronously on a [1, ${inputSize.join(', ')}, ${channels}] input (${errorMessage(e)}); an AttentionExtractor needs model.execute, so models with control flow are not supported.`, { cause: e });
         }
         return outputs.map((t) => t.shape);
       });

@@ -2,6 +2,7 @@
 // optional peer dependencies: whichever is installed is imported, wasm first.
 import * as tf from '@tensorflow/tfjs-core';
 
+import { errorMessage } from '../validation.js';
 import { CliError } from './errors.js';
 
 /** The backends the command line can run on, in order of preference. */
@@ -39,7 +40,7 @@ export async function loadBackend(wanted?: BackendName, importer: BackendImporte
     try {
       await importer(name);
     } catch (e) {
-      if (!isMissingPackage(e, pkg)) throw new CliError(`the backend package ${pkg} is installed but could not be loaded: ${(e as Error).message}`);
+      if (!isMissingPackage(e, pkg)) throw new CliError(`the backend package ${pkg} is installed but could not be loaded: ${errorMessage(e)}`);
       problems.push(`${pkg} is not installed`);
       continue;
     }
@@ -50,7 +51,7 @@ export async function loadBackend(wanted?: BackendName, importer: BackendImporte
       }
       problems.push(`the ${name} backend did not start`);
     } catch (e) {
-      problems.push(`the ${name} backend did not start: ${(e as Error).message}`);
+      problems.push(`the ${name} backend did not start: ${errorMessage(e)}`);
     }
   }
   const version = tf.version_core; // a backend must match tfjs-core's version

@@ -6,6 +6,7 @@ import { basename, extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
+import { errorMessage } from '../validation.js';
 import type { RgbImage } from './canvas.js';
 import { CliError } from './errors.js';
 
@@ -91,7 +92,7 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
       ({ width, height } = png);
       rgba = png.data;
     } catch (e) {
-      throw new CliError(`cannot decode '${name}' as PNG: ${(e as Error).message}`);
+      throw new CliError(`cannot decode '${name}' as PNG: ${errorMessage(e)}`);
     }
   } else if (format === 'jpeg') {
     try {
@@ -99,7 +100,7 @@ export function decodeImage(bytes: Uint8Array, name: string): DecodedImage {
       ({ width, height } = jpg);
       rgba = jpg.data;
     } catch (e) {
-      throw new CliError(`cannot decode '${name}' as JPEG: ${(e as Error).message}`);
+      throw new CliError(`cannot decode '${name}' as JPEG: ${errorMessage(e)}`);
     }
   } else {
     const what = format === 'unknown' ? 'is not a PNG or JPEG image' : `is a ${format} image`;

@@ -8,6 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { AttentionExtractor } from '../attention/extractor.js';
 import { loadAttentionExtractor } from '../attention/graph_model.js';
 import { saliencyExtractor } from '../attention/saliency.js';
+import { errorMessage } from '../validation.js';
 import { type PreviewOptions, USAGE, parseArgs } from './args.js';
 import { type BackendImporter, type BackendName, loadBackend } from './backend.js';
 import type { RgbImage } from './canvas.js';
@@ -55,7 +56,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       return e.exitCode;
     }
     // Anything else (an error from tfjs, a bug): still one line, the stack only when asked for.
-    io.err(`attentive-cutmix: ${(e as Error)?.message ?? String(e)}`);
+    io.err(`attentive-cutmix: ${errorMessage(e)}`);
     if (process.env.ATTENTIVE_CUTMIX_DEBUG) io.err(String((e as Error)?.stack));
     return 1;
   }
@@ -95,7 +96,7 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
         extractor = loaded;
         attentionName = `feature map (${basename(dirname(resolve(options.model)))}: ${loaded.featureNode})`;
       } catch (e) {
-        throw new CliError(`--model ${options.model}: ${(e as Error).message}`);
+        throw new CliError(`--model ${options.model}: ${errorMessage(e)}`);
       }
     } else {
       extractor = saliencyExtractor();
@@ -151,7 +152,7 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
     await mkdir(dirname(outPath), { recursive: true });
     await writeFile(outPath, canvas.toPng());
   } catch (e) {
-    throw new CliError(`cannot write '${options.out}': ${(e as Error).message}`);
+    throw new CliError(`cannot write '${options.out}': ${errorMessage(e)}`);
   }
 
   say(`${METHOD_FUNCTIONS[options.method]} on ${files.length} images (${options.size}×${options.size} px), ${describeSettings}, seed ${options.seed}, mode ${options.mode}, backend ${backend}`);

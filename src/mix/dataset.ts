@@ -4,7 +4,7 @@ import { type AttentionExtractor, assertExtractor } from '../attention/extractor
 import { saliencyExtractor } from '../attention/saliency.js';
 import { SAMPLING_OPTION_NAMES, resolveMinMax, resolveSampling } from '../sampling/params.js';
 import { type Rng, createRng, isRng } from '../sampling/rng.js';
-import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe } from '../validation.js';
+import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe, errorMessage } from '../validation.js';
 import { attentiveCutMix, resolveAttentiveOptions } from './attentive_cutmix.js';
 import { cutMix } from './cutmix.js';
 import { LABEL_OPTION_NAMES, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
@@ -174,7 +174,7 @@ function mixBatch(op: string, batch: unknown, mix: Mix, name: string): MixedBatc
   try {
     result = mix(toBatch(op, xs), ys);
   } catch (e) {
-    throw new Error(`'${op}' could not mix a batch (xs: ${describe(xs)}, ys: ${describe(ys)}) with ${name}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`'${op}' could not mix a batch (xs: ${describe(xs)}, ys: ${describe(ys)}) with ${name}: ${errorMessage(e)}`, { cause: e });
   }
   const { images, labels } = (typeof result === 'object' && result !== null ? result : {}) as { images?: unknown; labels?: unknown };
   const batchSize = xs.shape[0];

@@ -2,7 +2,7 @@
 // tensor made here from an array is an intermediate of the call.
 import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as TensorClass, cast, getBackend, oneHot, ones, tensor } from '@tensorflow/tfjs-core';
 
-import { argumentError, assertNumber, describe } from '../validation.js';
+import { argumentError, assertNumber, describe, errorMessage } from '../validation.js';
 
 /**
  * How labels are given: int32 class ids `[B]` (with `numClasses`), or one-hot / soft labels
@@ -127,6 +127,6 @@ function toTensor(op: string, arg: string, x: unknown, dtype?: 'int32'): Tensor 
   try {
     return tensor(x as TensorLike, undefined, dtype);
   } catch (e) {
-    throw argumentError(op, arg, 'a Tensor or a rectangular (Tensor-like) array', `an array tfjs cannot convert (${(e as Error).message})`);
+    throw argumentError(op, arg, 'a Tensor or a rectangular (Tensor-like) array', `an array tfjs cannot convert (${errorMessage(e)})`);
   }
 }
