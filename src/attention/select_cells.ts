@@ -34,7 +34,7 @@ export function selectCells(scores: Tensor2D, mixed: readonly boolean[], topN: n
   const ranks = rankCells(scores);
   const chosen = mul(cast(isTopRanked(ranks, topN), 'float32'), cast(mixedColumn, 'float32')) as Tensor2D;
   // No op on an empty tensor: tfjs-backend-wasm 4.22 aborts or corrupts its heap on some of them.
-  const cells = topN === 0 ? cellsByRank(ranks, 0) : (where(mixedColumn, cellsByRank(ranks, topN), fill([batch, topN], -1, 'int32')) as Tensor2D);
+  const cells = topN === 0 ? tensor2d([], [batch, 0], 'int32') : (where(mixedColumn, cellsByRank(ranks, topN), fill([batch, topN], -1, 'int32')) as Tensor2D);
   const pasted = sum(mul(chosen, reshape(tensor1d(geometry.cellAreas), [1, geometry.grid * geometry.grid])), 1);
   const lambda = div(sub(scalar(pixels), pasted), scalar(pixels)) as Tensor1D;
   return { cells, chosen, lambda, rects: () => cellRects(cells, geometry) };

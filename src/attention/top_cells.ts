@@ -1,4 +1,4 @@
-import { type Tensor2D, cast, equal, expandDims, fill, greater, isFinite, less, logicalAnd, logicalOr, mul, range, reshape, scalar, sum, tensor2d, tensor3d, tidy, where } from '@tensorflow/tfjs-core';
+import { type Tensor2D, cast, equal, expandDims, fill, greater, isFinite, less, logicalAnd, logicalOr, mul, range, reshape, scalar, sum, tensor3d, tidy, where } from '@tensorflow/tfjs-core';
 
 /**
  * The rank of every cell of every row of `scores` `[B, n]`, 0 for the highest: ties go to the
@@ -20,8 +20,6 @@ export function rankCells(scores: Tensor2D): Tensor2D {
 
 /** The indices of the cells of rank 0 … topN − 1, in that order: `[B, topN]` int32. */
 export function cellsByRank(ranks: Tensor2D, topN: number): Tensor2D {
-  // Reductions over empty tensors abort tfjs-backend-wasm 4.22.
-  if (topN === 0) return tensor2d([], [ranks.shape[0], 0], 'int32');
   return tidy(() => {
     const n = ranks.shape[1];
     // [B, topN, n], reduced over its last axis: tfjs-backend-webgpu 4.22 cannot transpose int32

@@ -1,6 +1,6 @@
 import { type Tensor2D, type Tensor3D, type Tensor4D, cast, fill, gather, less, reshape, tensor1d, tensor2d, tidy, where } from '@tensorflow/tfjs-core';
 
-import type { GridGeometry } from './grid.js';
+import { type GridGeometry, pixelCells } from './grid.js';
 
 /**
  * The boolean pixel mask `[B, H, W, 1]` of the chosen cells: `chosen` is float32 `[B, grid²]`,
@@ -8,9 +8,8 @@ import type { GridGeometry } from './grid.js';
  */
 export function cellMask(chosen: Tensor2D, geometry: GridGeometry): Tensor4D {
   return tidy(() => {
-    const { height, width, pixelCells } = geometry;
-    const perPixel = gather(chosen, tensor1d(pixelCells, 'int32'), 1);
-    return cast(reshape(perPixel, [chosen.shape[0], height, width, 1]), 'bool') as Tensor4D;
+    const perPixel = gather(chosen, tensor1d(pixelCells(geometry), 'int32'), 1);
+    return cast(reshape(perPixel, [chosen.shape[0], geometry.height, geometry.width, 1]), 'bool') as Tensor4D;
   });
 }
 

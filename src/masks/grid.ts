@@ -7,8 +7,10 @@ export interface GridGeometry {
   readonly grid: number;
   readonly height: number;
   readonly width: number;
-  /** Row-major cell index of every pixel, `[H·W]`. */
-  readonly pixelCells: Int32Array;
+  /** The row boundaries ⌊k·H/grid⌋, k = 0 … grid. */
+  readonly rowEdges: readonly number[];
+  /** The column boundaries ⌊k·W/grid⌋, k = 0 … grid. */
+  readonly colEdges: readonly number[];
   /** Pixel count of every cell, row-major, `[grid²]`. */
   readonly cellAreas: Float32Array;
   /** `[y0, x0, y1, x1]` of every cell, row-major, then an empty rectangle: `[(grid² + 1) · 4]`. */
@@ -24,12 +26,6 @@ export function cellEdges(size: number, grid: number): number[] {
 export function gridGeometry(height: number, width: number, grid: number): GridGeometry {
   const rowEdges = cellEdges(height, grid);
   const colEdges = cellEdges(width, grid);
-  const rowCell = cellOf(rowEdges, height);
-  const colCell = cellOf(colEdges, width);
-  const pixelCells = new Int32Array(height * width);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) pixelCells[y * width + x] = rowCell[y]! * grid + colCell[x]!;
-  }
   const cellAreas = new Float32Array(grid * grid);
   const cellRects = new Int32Array((grid * grid + 1) * 4);
   for (let r = 0; r < grid; r++) {
@@ -38,11 +34,25 @@ export function gridGeometry(height: number, width: number, grid: number): GridG
       cellRects.set([rowEdges[r]!, colEdges[c]!, rowEdges[r + 1]!, colEdges[c + 1]!], (r * grid + c) * 4);
     }
   }
-  return { grid, height, width, pixelCells, cellAreas, cellRects };
+  return { grid, height, width, rowEdges, colEdges, cellAreas, cellRects };
+}
+
+/**
+ * The row-major cell index of every pixel, `[H·W]`. Only the composite mask needs it, so it is
+ * not part of {@link gridGeometry}, which every call builds.
+ */
+export function pixelCells({ grid, height, width, rowEdges, colEdges }: GridGeometry): Int32Array {
+  const rowCell = cellOf(rowEdges, height);
+  const colCell = cellOf(colEdges, width);
+  const cells = new Int32Array(height * width);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) cells[y * width + x] = rowCell[y]! * grid + colCell[x]!;
+  }
+  return cells;
 }
 
 /** For each of `size` pixels, the index of the cell between `edges` that holds it. */
-function cellOf(edges: number[], size: number): Int32Array {
+function cellOf(edges: readonly number[], size: number): Int32Array {
   const cells = new Int32Array(size);
   for (let k = 0; k + 1 < edges.length; k++) cells.fill(k, edges[k], edges[k + 1]);
   return cells;

@@ -29,7 +29,7 @@ import { resolveSampling, sampleDecisions } from '../sampling/params.js';
 import { argumentError, assertKnownOptions, assertNumber, assertOneOf, assertOptionsObject } from '../validation.js';
 import { gatherPartners, partnerTensor, paste } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
-import { mixSoftLabels, smoothLabels } from './labels.js';
+import { mixSoftLabels } from './labels.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
 
 const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES];
@@ -94,7 +94,7 @@ export function attentiveCutMix(
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
     return {
       images: paste(x, partners, rects, () => cellMask(chosen, geometry)),
-      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), partners, labelWeight),
+      labels: mixSoftLabels(y, labelOptions.labelSmoothing, partners, labelWeight),
       lambda,
       partners: partnerTensor(partners),
       cells,

@@ -5,7 +5,7 @@ import { type CutMixParams, SAMPLING_OPTION_NAMES, drawCutMixParams, resolveMinM
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
 import { paramTensors, paste } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
-import { mixSoftLabels, smoothLabels } from './labels.js';
+import { mixSoftLabels } from './labels.js';
 import { assertCutMixParamsFit } from './params_fit.js';
 import type { CutMixOptions, CutMixResult } from './types.js';
 
@@ -44,7 +44,7 @@ export function cutMix(images: Tensor4D | TensorLike, labels: Labels, options?: 
     const params = drawCutMixParams(batchSize, height, width, sampling, minMax);
     return {
       images: pasteBoxes(x, params),
-      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda),
+      labels: mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda),
       ...paramTensors(params),
       boxes: boxesTensor(params.boxes),
     };

@@ -13,9 +13,12 @@ export function smoothLabels(y: Tensor2D, epsilon: number): Tensor2D {
   return add(mul(y, scalar(1 - epsilon)), scalar(epsilon / numClasses));
 }
 
-/** Mixed labels `lambda[i]·y[i] + (1 − lambda[i])·y[partners[i]]` of float32 `[B, K]` labels. */
-export function mixSoftLabels(y: Tensor2D, partners: readonly number[], lambda: readonly number[] | Tensor1D): Tensor2D {
-  return blend(y, partners, lambda);
+/**
+ * Mixed labels `lambda[i]·s(y)[i] + (1 − lambda[i])·s(y)[partners[i]]` of float32 `[B, K]` labels,
+ * where s is label smoothing by `labelSmoothing` (applied before mixing).
+ */
+export function mixSoftLabels(y: Tensor2D, labelSmoothing: number, partners: readonly number[], lambda: readonly number[] | Tensor1D): Tensor2D {
+  return blend(smoothLabels(y, labelSmoothing), partners, lambda);
 }
 
 /**
@@ -43,6 +46,6 @@ export function mixLabels(labels: Labels, params: MixParams, options?: LabelOpti
   assertParamsFit(op, params);
   return tidy(() => {
     const y = toSoftLabels(op, labels, params.partners.length, labelOptions);
-    return mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda);
+    return mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda);
   });
 }

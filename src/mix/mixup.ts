@@ -4,7 +4,7 @@ import { type MixParams, SAMPLING_OPTION_NAMES, drawMixupParams, resolveSampling
 import { assertKnownOptions, assertOptionsObject } from '../validation.js';
 import { blend, paramTensors } from './blend.js';
 import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
-import { mixSoftLabels, smoothLabels } from './labels.js';
+import { mixSoftLabels } from './labels.js';
 import { assertParamsFit } from './params_fit.js';
 import type { MixResult, MixupOptions } from './types.js';
 
@@ -39,8 +39,8 @@ export function mixup(images: Tensor4D | TensorLike, labels: Labels, options?: M
     const y = toSoftLabels(op, labels, x.shape[0], labelOptions);
     const params = drawMixupParams(x.shape[0], sampling);
     return {
-      images: blendImages(x, params) as Tensor4D,
-      labels: mixSoftLabels(smoothLabels(y, labelOptions.labelSmoothing), params.partners, params.lambda),
+      images: blend(x, params.partners, params.lambda) as Tensor4D,
+      labels: mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda),
       ...paramTensors(params),
     };
   });
@@ -67,10 +67,6 @@ export function applyMixup<T extends Tensor>(images: T | TensorLike, params: Mix
   return tidy(() => {
     const x = toImages(op, 'images', images, true);
     assertParamsFit(op, params, x.shape[0]);
-    return blendImages(x, params) as T;
+    return blend(x, params.partners, params.lambda) as T;
   });
-}
-
-function blendImages(x: Tensor, params: MixParams): Tensor {
-  return blend(x, params.partners, params.lambda);
 }
