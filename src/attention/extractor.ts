@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
 
 import { argumentError, describe, errorMessage } from '../validation.js';
 
@@ -8,7 +8,9 @@ import { argumentError, describe, errorMessage } from '../validation.js';
  * a graph model ({@link loadAttentionExtractor}), or plain tensor math ({@link saliencyExtractor}).
  *
  * `extract` is called once per mixing call, inside the op's `tf.tidy`: tensors it creates are
- * disposed when the call ends, tensors that existed before it (a cached map) are left alone.
+ * disposed when the call ends, tensors that existed before it (a cached map) are left alone. It
+ * also gets the batch's labels, as they were before mixing: an extractor that needs no labels
+ * (most) simply declares one parameter.
  *
  * @example
  * ```ts
@@ -22,8 +24,13 @@ export interface AttentionExtractor {
   /**
    * Returns the attention of each image: `[B, h, w]`, or a float32 feature map `[B, h, w, C]`
    * that is reduced to `[B, h, w]` by the mean over channels. Synchronous.
+   *
+   * @param images - The batch `[B, H, W, C]` as the mixing op was given it (float32 or int32).
+   * @param labels - The batch's labels as float32 `[B, K]` (class ids one-hot encoded, no label
+   *   smoothing), before mixing; for extractors whose map depends on the class, such as
+   *   class activation maps. Absent where no labels are known.
    */
-  extract(images: Tensor4D): Tensor3D | Tensor4D;
+  extract(images: Tensor4D, labels?: Tensor2D): Tensor3D | Tensor4D;
   /** Releases what the extractor holds (model weights). */
   dispose?(): void;
 }
@@ -39,10 +46,10 @@ export function assertExtractor(op: string, arg: string, extractor: unknown): as
  * Runs the extractor on the batch and checks what it returns, reduced to `[B, h, w]` float32.
  * Call inside a `tidy`.
  */
-export function extractAttention(op: string, extractor: AttentionExtractor, images: Tensor4D): Tensor3D {
+export function extractAttention(op: string, extractor: AttentionExtractor, images: Tensor4D, labels?: Tensor2D): Tensor3D {
   let output: unknown;
   try {
-    output = extractor.extract(images);
+    output = extractor.extract(images, labels);
   } catch (e) {
     throw new Error(`The extractor passed to '${op}' threw while extracting attention from images of shape [${images.shape.join(', ')}]: ${errorMessage(e)}`, { cause: e });
   }

@@ -88,7 +88,7 @@ export function attentiveCutMix(
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
     const geometry = gridGeometry(height, width, grid);
 
-    const map = extractAttention(op, attention, x);
+    const map = extractAttention(op, attention, x, y);
     const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
     const { cells, chosen, lambda, rects } = selectCells(partnerMap, draws.map((d) => d !== null), topN, geometry);
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);

@@ -196,6 +196,24 @@ describe('attentiveCutMix', () => {
       tf.dispose([cached, x]);
     });
 
+    it('gives the extractor the batch’s labels before mixing, float32 [B, K], unsmoothed', async () => {
+      const x = tf.randomUniform([3, 8, 8, 1]) as tf.Tensor4D;
+      const seen: { shape: number[]; dtype: string; values: number[][] }[] = [];
+      const extractor: AttentionExtractor = {
+        extract(images, labels) {
+          if (labels) seen.push({ shape: labels.shape, dtype: labels.dtype, values: labels.arraySync() as number[][] });
+          return tf.ones([images.shape[0], 2, 2]) as tf.Tensor3D;
+        },
+      };
+      tf.dispose(attentiveCutMix(x, [2, 0, 1], extractor, { numClasses: 3, grid: 2, topN: 1, labelSmoothing: 0.3, seed: 0 }));
+      tf.dispose(attentiveCutMix(x, [[0.5, 0.5, 0], [0, 1, 0], [0, 0, 1]], extractor, { grid: 2, topN: 1, seed: 0 }));
+      expect(seen).toEqual([
+        { shape: [3, 3], dtype: 'float32', values: [[0, 0, 1], [1, 0, 0], [0, 1, 0]] },
+        { shape: [3, 3], dtype: 'float32', values: [[0.5, 0.5, 0], [0, 1, 0], [0, 0, 1]] },
+      ]);
+      x.dispose();
+    });
+
     it('gives a clear error for an extractor that misbehaves, naming its output, and leaks nothing', () => {
       const x = tf.randomUniform([2, 8, 8, 3]) as tf.Tensor4D;
       const [wrongBatch, wrongRank, ints] = [tf.zeros([3, 4, 4]), tf.zeros([2, 16]), tf.zeros([2, 4, 4], 'int32')];
