@@ -1,8 +1,13 @@
-// Writes the small graph models the tests load, in the format the TensorFlow.js converter
-// produces (model.json with a GraphDef topology, plus one little-endian float32 weight file).
-// The weights are fixed, so the files are reproducible; run `node scripts/make-fixture-models.mjs`
-// after changing this script and commit the result under test/fixtures/models/.
+// Writes the small models the tests load: graph models in the format the TensorFlow.js converter
+// produces (model.json with a GraphDef topology, plus one little-endian float32 weight file), and
+// a layers model saved by tfjs-layers itself (Keras format). The weights are fixed, so the files
+// are reproducible; run `node scripts/make-fixture-models.mjs` after changing this script and
+// commit the result under test/fixtures/models/.
 import { mkdirSync, writeFileSync } from 'node:fs';
+
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
 
 const b64 = (s) => Buffer.from(s).toString('base64');
 const ints = (...v) => ({ list: { i: v.map(String) } });
@@ -36,6 +41,8 @@ function graph() {
     avgPool: (name, x, k) =>
       node(name, 'AvgPool', [x], { T: { type: 'DT_FLOAT' }, ksize: ints(1, k, k, 1), strides: ints(1, k, k, 1), padding: { s: b64('VALID') }, data_format: { s: b64('NHWC') } }),
     mean: (name, x, axes) => node(name, 'Mean', [x, axes], { T: { type: 'DT_FLOAT' }, Tidx: { type: 'DT_INT32' }, keep_dims: { b: false } }),
+    mul: (name, x, y) => node(name, 'Mul', [x, y], { T: { type: 'DT_FLOAT' } }),
+    sub: (name, x, y) => node(name, 'Sub', [x, y], { T: { type: 'DT_FLOAT' } }),
     matMul: (name, a, b) => node(name, 'MatMul', [a, b], { T: { type: 'DT_FLOAT' }, transpose_a: { b: false }, transpose_b: { b: false } }),
     identity: (name, x) => node(name, 'Identity', [x], { T: { type: 'DT_FLOAT' } }),
   };
@@ -92,4 +99,52 @@ function write(dir, g) {
   const gap = g.mean('head/Mean', cells, g.constant('head/axes', [2], [1, 2], 'int32'));
   g.identity('Identity', gap);
   write('test/fixtures/models/brightness', g);
+}
+
+// scaled-brightness: the brightness model behind the in-graph preprocessing of TF-Hub exports
+// (x·2 − 1 on [0, 1] input, before the first convolution), so the loader should feed it [0, 1].
+{
+  const g = graph();
+  const x = g.input('input', [-1, 32, 32, 3]);
+  const scaled = g.sub('preprocess/Sub', g.mul('preprocess/Mul', x, g.constant('preprocess/Mul/y', [], [2])), g.constant('preprocess/Sub/y', [], [1]));
+  const brightness = g.conv('brightness/Conv2D', scaled, g.constant('brightness/kernel', [1, 1, 3, 1], [1 / 3, 1 / 3, 1 / 3]), 'VALID');
+  const cells = g.avgPool('cells/AvgPool', brightness, 4);
+  const gap = g.mean('head/Mean', cells, g.constant('head/axes', [2], [1, 2], 'int32'));
+  g.identity('Identity', gap);
+  write('test/fixtures/models/scaled-brightness', g);
+}
+
+// keras-cnn: a layers model (Keras format, as tfjs-layers saves it): 32×32×3 → conv stages at 32
+// and 16 px → global average pooling → a Dense classifier of 10 classes, as CAM expects.
+{
+  tf.env().set('PROD', true);
+  await tf.setBackend('cpu');
+  const model = tfl.sequential({
+    name: 'keras_cnn',
+    layers: [
+      tfl.layers.conv2d({ name: 'conv1', inputShape: [32, 32, 3], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.maxPooling2d({ name: 'pool1', poolSize: 2 }),
+      tfl.layers.conv2d({ name: 'features', filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }),
+      tfl.layers.globalAveragePooling2d({ name: 'gap' }),
+      tfl.layers.dense({ name: 'logits', units: 10 }),
+    ],
+  });
+  let seed = 11;
+  model.setWeights(model.getWeights().map((w) => tf.tensor(fixedValues(w.size, seed++), w.shape)));
+  const dir = 'test/fixtures/models/keras-cnn';
+  await model.save(
+    tf.io.withSaveHandler(async (artifacts) => {
+      mkdirSync(dir, { recursive: true });
+      const json = {
+        format: artifacts.format,
+        generatedBy: artifacts.generatedBy,
+        convertedBy: 'attentive-cutmix scripts/make-fixture-models.mjs',
+        modelTopology: artifacts.modelTopology,
+        weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: artifacts.weightSpecs }],
+      };
+      writeFileSync(`${dir}/model.json`, `${JSON.stringify(json, null, 1)}\n`);
+      writeFileSync(`${dir}/group1-shard1of1.bin`, Buffer.from(artifacts.weightData));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
 }

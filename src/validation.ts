@@ -17,6 +17,12 @@ export function errorMessage(e: unknown): string {
   }
 }
 
+/** Whether `e`, thrown by an import, says that the package `pkg` itself is not installed (not a failure inside it). */
+export function isMissingPackage(e: unknown, pkg: string): boolean {
+  const { code, message } = (e ?? {}) as { code?: string; message?: string };
+  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(pkg);
+}
+
 /** A short description of any value for an error message. */
 export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;

@@ -1,9 +1,10 @@
-// Checks on the files of a converted graph model: a bad file is a clear error naming it, never
-// a crash deep inside tfjs, no weight path may leave the model's folder, and no size declared in
-// model.json is trusted (or allocated) before it has been checked against the real files.
+// Checks on the files of a converted model (graph or layers): a bad file is a clear error naming
+// it, never a crash deep inside tfjs, no weight path may leave the model's folder, and no size
+// declared in model.json is trusted (or allocated) before it has been checked against the real files.
 import type { io } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
+import type { ModelFormat } from './feature_model.js';
 
 /** What a model reader provides: the parsed model.json, and a way to read its weight files. */
 export interface ModelFiles {
@@ -66,19 +67,20 @@ export function assertSafeWeightPath(location: string, path: unknown): asserts p
 }
 
 /**
- * Checks that parsed model.json is a graph model whose graph nodes and weights manifest are well
- * formed: every weight path safe, every weight entry with a name, a known dtype and a shape of
- * non-negative integers whose byte size can be computed exactly. Nothing is read or allocated.
+ * Checks that parsed model.json is a TensorFlow.js model, a graph model or a layers model
+ * (recognised from its `format`, or from its topology where an older Keras export has none),
+ * whose topology and weights manifest are well formed: every weight path safe, every weight
+ * entry with a name, a known dtype and a shape of non-negative integers whose byte size can be
+ * computed exactly. Nothing is read or allocated.
  */
-export function assertGraphModelJson(location: string, json: unknown): io.ModelJSON {
+export function assertModelJson(location: string, json: unknown): { model: io.ModelJSON; format: ModelFormat } {
   const model = json as Partial<io.ModelJSON> | null;
   if (typeof model !== 'object' || model === null || Array.isArray(model)) {
     throw new Error(`The model file ${location} is not a TensorFlow.js model: expected a JSON object with modelTopology and weightsManifest.`);
   }
-  if (model.format !== undefined && model.format !== 'graph-model') {
-    throw new Error(`The model file ${location} is a ${typeof model.format === 'string' ? `'${model.format.slice(0, 80)}'` : show(model.format)}, not a 'graph-model': convert the model with tensorflowjs_converter --output_format=tfjs_graph_model, or wrap a tf.LayersModel in your own AttentionExtractor.`);
-  }
-  assertGraphNodes(location, model.modelTopology);
+  const format = modelFormat(location, model);
+  if (format === 'graph-model') assertGraphNodes(location, model.modelTopology);
+  else assertLayersTopology(location, model.modelTopology);
   const manifest = model.weightsManifest as unknown;
   const validManifest =
     Array.isArray(manifest) &&
@@ -90,7 +92,31 @@ export function assertGraphModelJson(location: string, json: unknown): io.ModelJ
     for (const path of group.paths) assertSafeWeightPath(location, path);
     assertWeightSpecs(location, group.weights, `group ${g} of the weightsManifest`);
   });
-  return model as io.ModelJSON;
+  return { model: model as io.ModelJSON, format };
+}
+
+/** The model's format: as model.json says, or (when it does not) as its topology shows. */
+function modelFormat(location: string, model: Partial<io.ModelJSON>): ModelFormat {
+  const { format, modelTopology: topology } = model;
+  if (format === 'graph-model' || format === 'layers-model') return format;
+  if (format !== undefined) {
+    throw new Error(`The model file ${location} is a ${typeof format === 'string' ? `'${format.slice(0, 80)}'` : show(format)}, not a 'graph-model' or 'layers-model': convert the model with tensorflowjs_converter.`);
+  }
+  if (topology instanceof ArrayBuffer) {
+    throw new Error(`The model file ${location} is not a model this loader reads: its modelTopology is a binary GraphDef (an early converter's format); convert the model again with a current tensorflowjs_converter.`);
+  }
+  if (isObject(topology) && 'node' in topology) return 'graph-model';
+  if (isObject(topology) && ('model_config' in topology || 'class_name' in topology)) return 'layers-model';
+  throw new Error(`The model file ${location} is not a TensorFlow.js model: its modelTopology has neither graph nodes (node, as in a graph model) nor a Keras model config (model_config or class_name, as in a layers model).`);
+}
+
+/** A Keras model config: `{ class_name, config }`, at the top of the topology or under `model_config`. */
+function assertLayersTopology(location: string, topology: unknown): void {
+  const config = isObject(topology) && 'model_config' in topology ? (topology as { model_config: unknown }).model_config : topology;
+  const { class_name: className, config: inner } = (isObject(config) ? config : {}) as { class_name?: unknown; config?: unknown };
+  if (typeof className !== 'string' || className.length === 0 || !isObject(inner)) {
+    throw new Error(`The model file ${location} is not a layers model: its modelTopology holds no Keras model config { class_name, config } (got ${show(config)}).`);
+  }
 }
 
 /** The graph's nodes must be objects with a string name and op, and inputs given as strings. */

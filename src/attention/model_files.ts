@@ -1,10 +1,11 @@
-// Reads the files of a converted graph model (model.json and its weight files) from a URL, a
-// local path or an IOHandler, and has them verified (model_checks.ts) before tfjs sees them.
+// Reads the files of a converted model, graph or layers (model.json and its weight files), from a
+// URL, a local path or an IOHandler, and has them verified (model_checks.ts) before tfjs sees them.
 import { env, io } from '@tensorflow/tfjs-core';
 
+import type { ModelFormat } from './feature_model.js';
 import {
   type ModelFiles,
-  assertGraphModelJson,
+  assertModelJson,
   assertSafeWeightPath,
   assertWeightBytes,
   assertWeightSpecs,
@@ -16,13 +17,20 @@ import { errorMessage } from '../validation.js';
 import { readModelFiles } from './node_files.js';
 
 /**
- * Where a graph model is read from: a URL or (in Node) a path of its model.json, or a `tf.io.IOHandler`.
+ * Where a converted model is read from: a URL or (in Node) a path of its model.json, or a `tf.io.IOHandler`.
  * @public
  */
 export type ModelSource = string | io.IOHandler;
 
-/** Reads and verifies the model's artifacts, ready for `loadGraphModelSync`. */
-export async function loadModelArtifacts(source: ModelSource): Promise<{ artifacts: io.ModelArtifacts; location: string }> {
+/** What was read: the verified artifacts, where they came from, and the model's format. */
+export interface LoadedArtifacts {
+  artifacts: io.ModelArtifacts;
+  location: string;
+  format: ModelFormat;
+}
+
+/** Reads and verifies the model's artifacts, ready for `loadGraphModelSync` or tfjs-layers. */
+export async function loadModelArtifacts(source: ModelSource): Promise<LoadedArtifacts> {
   if (typeof source !== 'string') {
     const location = 'the IOHandler passed as source';
     let artifacts: io.ModelArtifacts;
@@ -35,9 +43,9 @@ export async function loadModelArtifacts(source: ModelSource): Promise<{ artifac
       throw new Error(`The IOHandler passed as source returned ${String(artifacts)} from load(), not model artifacts.`);
     }
     assertWeightSpecs(location, artifacts.weightSpecs ?? [], 'its weightSpecs');
-    assertGraphModelJson(location, { format: artifacts.format, modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [], weights: artifacts.weightSpecs ?? [] }] });
+    const { format } = assertModelJson(location, { format: artifacts.format, modelTopology: artifacts.modelTopology, weightsManifest: [{ paths: [], weights: artifacts.weightSpecs ?? [] }] });
     assertWeightBytes(location, ['its weight data'], artifacts.weightSpecs ?? [], weightBuffers(location, artifacts.weightData));
-    return { artifacts, location };
+    return { artifacts, location, format };
   }
   let files: ModelFiles;
   if (isHttpUrl(source) || !isNode()) {
@@ -45,7 +53,7 @@ export async function loadModelArtifacts(source: ModelSource): Promise<{ artifac
   } else {
     files = await readModelFiles(source);
   }
-  const json = assertGraphModelJson(files.location, files.json);
+  const { model: json, format } = assertModelJson(files.location, files.json);
   const artifacts = await io.getModelArtifactsForJSON(json, async (manifest) => {
     const buffers: ArrayBuffer[] = [];
     for (const group of manifest) {
@@ -66,7 +74,7 @@ export async function loadModelArtifacts(source: ModelSource): Promise<{ artifac
     }
     return [manifest.flatMap((group) => group.weights), io.concatenateArrayBuffers(buffers)];
   });
-  return { artifacts, location: files.location };
+  return { artifacts, location: files.location, format };
 }
 
 /** The weight data of an IOHandler's artifacts as a list of buffers. */

@@ -1,11 +1,12 @@
 // The command line of `attentive-cutmix`: parsing and checking it, and its usage text.
-import type { Normalization } from '../attention/graph_model.js';
+import { NORMALIZATION_NAMES, type Normalization } from '../attention/preprocess.js';
 import type { MixMode } from '../sampling/params.js';
 import { BACKENDS, type BackendName } from './backend.js';
 import { UsageError } from './errors.js';
 import { METHODS, type Method } from './preview.js';
 
 export const USAGE = `Usage: attentive-cutmix preview <images...|folder> --out grid.png [options]
+       attentive-cutmix nodes <model.json> [--input-size HxW] [--backend NAME]
 
 Mixes your own PNG or JPEG images with Attentive CutMix, CutMix or Mixup and writes a PNG grid:
 one column per image; rows: the image, its partner, the partner's attention map with the pasted
@@ -18,10 +19,13 @@ Arguments:
 Options:
   --out FILE.png         where to write the grid (required)
   --method NAME          attentive (default), cutmix or mixup
-  --model PATH           model.json of a graph model (TensorFlow.js converter format) whose
+  --model PATH           model.json of a graph or layers model (TensorFlow.js format) whose
                          feature map gives the attention (default: the built-in saliency extractor)
-  --feature-node NAME    the model node that gives the feature map (default: its last spatial node)
-  --normalization NAME   how --model inputs are normalised: imagenet (default), unit or symmetric
+  --feature-node NAME    the model node or layer that gives the feature map, or the end of its
+                         name (default: its last spatial one; 'nodes' lists them)
+  --normalization NAME   how --model inputs are normalised: imagenet, unit, pixels or symmetric
+                         (default: unit or pixels where the model scales its input itself, else
+                         imagenet)
   --top-n N              attentive: how many cells are pasted (default 6)
   --grid N               attentive: each image is cut into N × N cells (default 7)
   --alpha A              cutmix, mixup: lambda ~ Beta(A, A) (default 1)
@@ -35,10 +39,17 @@ Options:
   -q, --quiet            print nothing but errors
   -h, --help             print this text
 
+attentive-cutmix nodes <model.json>
+  Lists the nodes (graph model) or layers (layers model) whose output is a spatial map, the
+  candidates for --feature-node, with their output shapes; marks the default one; and says which
+  normalisation the model gets by default, and why.
+  --input-size HxW       the image size to run the model at (default: the model's own)
+
 Examples:
   npx attentive-cutmix preview photos/ --out preview.png
   npx attentive-cutmix preview a.jpg b.jpg c.png --method cutmix --seed 3 --out grid.png
-  npx attentive-cutmix preview photos/ --model resnet50/model.json --out grid.png`;
+  npx attentive-cutmix preview photos/ --model resnet50/model.json --out grid.png
+  npx attentive-cutmix nodes resnet50/model.json`;
 
 /** What `attentive-cutmix preview` was asked to do. */
 export interface PreviewOptions {
@@ -60,7 +71,14 @@ export interface PreviewOptions {
   quiet: boolean;
 }
 
-export type Command = { command: 'help' } | { command: 'preview'; options: PreviewOptions };
+/** What `attentive-cutmix nodes` was asked to do. */
+export interface NodesOptions {
+  model: string;
+  inputSize?: [number, number];
+  backend?: BackendName;
+}
+
+export type Command = { command: 'help' } | { command: 'preview'; options: PreviewOptions } | { command: 'nodes'; options: NodesOptions };
 
 const VALUE_OPTIONS = [
   '--out',
@@ -78,9 +96,8 @@ const VALUE_OPTIONS = [
   '--columns',
   '--backend',
 ] as const;
-type ValueOption = (typeof VALUE_OPTIONS)[number];
 
-const NORMALIZATIONS = ['imagenet', 'unit', 'symmetric'] as const;
+const NODES_OPTIONS = ['--input-size', '--backend'] as const;
 const MODES = ['elem', 'batch'] as const;
 export const MAX_SIZE = 2048;
 
@@ -88,12 +105,16 @@ export const MAX_SIZE = 2048;
 export function parseArgs(argv: readonly string[]): Command {
   if (argv.length === 0 || argv.some((a) => a === '-h' || a === '--help') || (argv.length === 1 && argv[0] === 'help')) return { command: 'help' };
   const [command, ...rest] = argv;
-  if (command !== 'preview') {
-    throw new UsageError(command!.startsWith('-') ? `unknown option '${command}' before the command; the command is 'preview'` : `unknown command '${command}'; the command is 'preview'`);
+  if (command !== 'preview' && command !== 'nodes') {
+    throw new UsageError(command!.startsWith('-') ? `unknown option '${command}' before the command; the commands are 'preview' and 'nodes'` : `unknown command '${command}'; the commands are 'preview' and 'nodes'`);
   }
   if (rest.length === 0) return { command: 'help' };
+  return command === 'nodes' ? parseNodes(rest) : parsePreview(rest);
+}
 
-  const values = new Map<ValueOption, string>();
+/** The options and the other arguments of a command, every option one of `known`. */
+function readArgs<O extends string>(rest: readonly string[], known: readonly O[]) {
+  const values = new Map<O, string>();
   const inputs: string[] = [];
   let quiet = false;
   let onlyInputs = false;
@@ -113,15 +134,33 @@ export function parseArgs(argv: readonly string[]): Command {
     }
     const eq = arg.indexOf('=');
     const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!(VALUE_OPTIONS as readonly string[]).includes(name)) {
-      const near = VALUE_OPTIONS.find((o) => o.replace(/-/g, '') === name.replace(/[-_]/g, '').toLowerCase());
+    if (!(known as readonly string[]).includes(name)) {
+      const near = known.find((o) => o.replace(/-/g, '') === name.replace(/[-_]/g, '').toLowerCase());
       throw new UsageError(`unknown option '${name}'${near ? `; did you mean '${near}'?` : ''}`);
     }
     const value = eq > 0 ? arg.slice(eq + 1) : rest[++k];
     if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`option ${name} needs a value`);
-    values.set(name as ValueOption, value);
+    values.set(name as O, value);
   }
+  return { values, inputs, quiet };
+}
 
+function parseNodes(rest: readonly string[]): Command {
+  const { values, inputs } = readArgs(rest, NODES_OPTIONS);
+  if (inputs.length !== 1) throw new UsageError(`nodes takes one model.json, but got ${inputs.length === 0 ? 'none' : inputs.map((i) => `'${i}'`).join(', ')}`);
+  const options: NodesOptions = { model: inputs[0]! };
+  const size = values.get('--input-size');
+  if (size !== undefined) {
+    const match = /^(\d+)[x×,](\d+)$/.exec(size.trim());
+    if (!match) throw new UsageError(`option --input-size must be HxW, such as 224x224, but got '${size}'`);
+    options.inputSize = [integer('--input-size', match[1]!, 1, MAX_SIZE), integer('--input-size', match[2]!, 1, MAX_SIZE)];
+  }
+  if (values.has('--backend')) options.backend = oneOf('--backend', values.get('--backend')!, BACKENDS);
+  return { command: 'nodes', options };
+}
+
+function parsePreview(rest: readonly string[]): Command {
+  const { values, inputs, quiet } = readArgs(rest, VALUE_OPTIONS);
   const out = values.get('--out');
   if (out === undefined) throw new UsageError('option --out is required: the PNG file to write the grid to');
   if (!/\.png$/i.test(out)) throw new UsageError(`option --out must name a .png file, but got '${out}'`);
@@ -150,7 +189,7 @@ export function parseArgs(argv: readonly string[]): Command {
   const options: PreviewOptions = { inputs, out, method, topN, grid, alpha, mode, seed, size, limit, columns, quiet };
   if (values.has('--model')) options.model = values.get('--model')!;
   if (values.has('--feature-node')) options.featureNode = values.get('--feature-node')!;
-  if (values.has('--normalization')) options.normalization = oneOf('--normalization', values.get('--normalization')!, NORMALIZATIONS);
+  if (values.has('--normalization')) options.normalization = oneOf('--normalization', values.get('--normalization')!, NORMALIZATION_NAMES);
   if (backend) options.backend = backend;
   if (inputs.length === 0) throw new UsageError('no images given: name at least 2 PNG or JPEG files, or a folder of them');
   return { command: 'preview', options };

@@ -2,7 +2,7 @@
 // optional peer dependencies: whichever is installed is imported, wasm first.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { errorMessage } from '../validation.js';
+import { errorMessage, isMissingPackage } from '../validation.js';
 import { CliError } from './errors.js';
 
 /** The backends the command line can run on, in order of preference. */
@@ -20,12 +20,6 @@ export type BackendImporter = (name: BackendName) => Promise<unknown>;
 
 const importBackend: BackendImporter = (name) =>
   name === 'wasm' ? import('@tensorflow/tfjs-backend-wasm') : import('@tensorflow/tfjs-backend-cpu');
-
-/** Whether `e` says that the package `pkg` itself is not installed (not a failure inside it). */
-function isMissingPackage(e: unknown, pkg: string): boolean {
-  const { code, message } = e as { code?: string; message?: string };
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && typeof message === 'string' && message.includes(pkg);
-}
 
 /**
  * Imports and selects a backend: `wanted`, or else the first of wasm and cpu that is installed and

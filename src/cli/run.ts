@@ -6,10 +6,10 @@ import { basename, dirname, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 
 import type { AttentionExtractor } from '../attention/extractor.js';
-import { loadAttentionExtractor } from '../attention/graph_model.js';
+import { type FeatureNode, type ModelAttentionExtractor, listFeatureNodes, loadAttentionExtractor } from '../attention/load_extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { errorMessage } from '../validation.js';
-import { type PreviewOptions, USAGE, parseArgs } from './args.js';
+import { type NodesOptions, type PreviewOptions, USAGE, parseArgs } from './args.js';
 import { type BackendImporter, type BackendName, loadBackend } from './backend.js';
 import type { RgbImage } from './canvas.js';
 import { CliError } from './errors.js';
@@ -47,7 +47,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       io.out(USAGE);
       return 0;
     }
-    await preview(parsed.options, io);
+    if (parsed.command === 'nodes') await listNodes(parsed.options, io);
+    else await preview(parsed.options, io);
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
@@ -95,6 +96,7 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
         });
         extractor = loaded;
         attentionName = `feature map (${basename(dirname(resolve(options.model)))}: ${loaded.featureNode})`;
+        say(`attention: ${loaded.format} ${options.model}, ${loaded.format === 'graph-model' ? 'node' : 'layer'} ${loaded.featureNode}; normalization '${loaded.normalization}': ${loaded.normalizationReason}`);
       } catch (e) {
         throw new CliError(`--model ${options.model}: ${errorMessage(e)}`);
       }
@@ -160,6 +162,32 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
   if (leaked !== 0) say(`note: ${leaked} tensors were left allocated`);
   say(`wrote ${options.out} (${layout.width} × ${layout.height} px)`);
   return { outPath, files, names, backend, images, outcome, layout };
+}
+
+/** Lists a model's candidate feature nodes, the default marked, and its default normalisation. */
+export async function listNodes(options: NodesOptions, io: CliIo): Promise<FeatureNode[]> {
+  await loadBackend(options.backend, io.importBackend);
+  const source = resolve(options.model);
+  const size = options.inputSize ? { inputSize: options.inputSize } : {};
+  let nodes: FeatureNode[];
+  let extractor: ModelAttentionExtractor | undefined;
+  try {
+    extractor = await loadAttentionExtractor(source, size);
+    nodes = await listFeatureNodes(extractor.model, size); // the model loaded once
+  } catch (e) {
+    throw new CliError(`${options.model}: ${errorMessage(e)}`);
+  } finally {
+    extractor?.dispose();
+  }
+  const what = extractor.format === 'graph-model' ? 'node' : 'layer';
+  io.out(`${options.model}: a ${extractor.format} taking ${extractor.inputSize.join('×')} images; ${nodes.length} ${what}s with a spatial output:`);
+  const width = Math.max(...nodes.map((n) => n.shortName.length));
+  for (const node of nodes) {
+    const mark = node.name === extractor.featureNode ? '   ← the default --feature-node' : '';
+    io.out(`  ${node.shortName.padEnd(width)}  ${node.op.padEnd(24)} [${node.shape.join(', ')}]${mark}`);
+  }
+  io.out(`normalization '${extractor.normalization}' by default: ${extractor.normalizationReason}`);
+  return nodes;
 }
 
 /** Decodes and resizes every file, reporting progress on stderr for long batches. */

@@ -23,8 +23,8 @@ const usageError = (args: string[]): UsageError => {
 };
 
 describe('parseArgs', () => {
-  it('asks for the usage with no arguments, -h, --help, help, and a bare preview', () => {
-    for (const args of [[], ['-h'], ['--help'], ['help'], ['preview'], ['preview', '--help'], ['preview', 'a.png', '-h', '--out', 'x.png']]) {
+  it('asks for the usage with no arguments, -h, --help, help, and a bare command', () => {
+    for (const args of [[], ['-h'], ['--help'], ['help'], ['preview'], ['preview', '--help'], ['preview', 'a.png', '-h', '--out', 'x.png'], ['nodes'], ['nodes', 'm.json', '--help']]) {
       expect(parseArgs(args)).toEqual({ command: 'help' });
     }
   });
@@ -102,13 +102,19 @@ describe('parseArgs', () => {
     expect(preview('a', 'b', '--method', 'cutmix', '--alpha=2', '--out', 'x.png')).toMatchObject({ method: 'cutmix', alpha: 2 });
   });
 
+  it("reads the nodes command: one model, --input-size as HxW, --backend", () => {
+    expect(parseArgs(['nodes', 'm.json'])).toEqual({ command: 'nodes', options: { model: 'm.json' } });
+    expect(parseArgs(['nodes', '--input-size=64x48', 'm.json', '--backend', 'cpu'])).toEqual({ command: 'nodes', options: { model: 'm.json', inputSize: [64, 48], backend: 'cpu' } });
+    expect(USAGE).toMatch(/attentive-cutmix nodes <model\.json> \[--input-size HxW\]/);
+  });
+
   it('takes everything after -- as images, even names that start with a dash', () => {
     expect(preview('--out', 'x.png', '--', '-odd.png', '--size')).toMatchObject({ inputs: ['-odd.png', '--size'] });
   });
 
   it('names the command or option in every mistake', () => {
     const cases: [string[], RegExp][] = [
-      [['mix', 'a.png'], /unknown command 'mix'; the command is 'preview'/],
+      [['mix', 'a.png'], /unknown command 'mix'; the commands are 'preview' and 'nodes'/],
       [['--out', 'x.png'], /unknown option '--out' before the command/],
       [['preview', 'a', 'b', '--out', 'x.png', '--topn', '3'], /unknown option '--topn'; did you mean '--top-n'\?/],
       [['preview', 'a', 'b', '--out', 'x.png', '--verbose'], /unknown option '--verbose'$/],
@@ -121,7 +127,12 @@ describe('parseArgs', () => {
       [['preview', 'a', 'b', '--out', 'x.png', '--method', 'snapmix'], /option --method must be one of attentive, cutmix, mixup, but got 'snapmix'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--mode', 'pairs'], /option --mode must be one of elem, batch, but got 'pairs'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--backend', 'webgl'], /option --backend must be one of wasm, cpu, but got 'webgl'/],
-      [['preview', 'a', 'b', '--out', 'x.png', '--model', 'm.json', '--normalization', 'caffe'], /option --normalization must be one of imagenet, unit, symmetric, but got 'caffe'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--model', 'm.json', '--normalization', 'caffe'], /option --normalization must be one of imagenet, unit, pixels, symmetric, but got 'caffe'/],
+      [['nodes', 'a.json', 'b.json'], /nodes takes one model.json, but got 'a.json', 'b.json'/],
+      [['nodes', '--backend', 'cpu'], /nodes takes one model.json, but got none/],
+      [['nodes', 'm.json', '--input-size', '224'], /option --input-size must be HxW, such as 224x224, but got '224'/],
+      [['nodes', 'm.json', '--input-size', '0x3'], /option --input-size must be an integer from 1 to 2048, but got '0'/],
+      [['nodes', 'm.json', '--out', 'x.png'], /unknown option '--out'$/],
       [['preview', 'a', 'b', '--out', 'x.png', '--size', '0'], /option --size must be an integer from 1 to 2048, but got '0'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--size', '64.5'], /option --size must be an integer from 1 to 2048, but got '64\.5'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--size', '5000'], /option --size must be an integer from 1 to 2048, but got '5000'/],

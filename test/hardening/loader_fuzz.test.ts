@@ -461,7 +461,7 @@ describe('IOHandlers', () => {
     ['gives weight data that is too long', () => ({ ...artifacts(), weightData: new ArrayBuffer(WEIGHT_BYTES + 4) }), /holds 2188 bytes, but the weights manifest needs 2184/],
     ['gives weightSpecs that are not a list', () => ({ ...artifacts(), weightSpecs: { name: 'x' } }), /The weights of its weightSpecs in the IOHandler passed as source are not a list/],
     ['gives a weight with a negative dimension', () => ({ ...artifacts(), weightSpecs: [{ name: 'x', shape: [-1], dtype: 'float32' }] }), /The weight 'x' in the IOHandler passed as source has an invalid shape \[-1\]/],
-    ['gives a binary GraphDef', () => ({ ...artifacts(), modelTopology: new ArrayBuffer(8) }), /the IOHandler passed as source is not a graph model: modelTopology.node/],
+    ['gives a binary GraphDef', () => ({ ...artifacts(), modelTopology: new ArrayBuffer(8) }), /the IOHandler passed as source is not a model this loader reads: its modelTopology is a binary GraphDef/],
   ])('refuses an IOHandler that %s', async (_, load, pattern) => {
     const before = tf.memory().numTensors;
     const error = await loadAttentionExtractor({ load: async () => load() as tf.io.ModelArtifacts }).catch((e: unknown) => e);

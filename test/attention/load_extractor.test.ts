@@ -1,17 +1,26 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { attentiveCutMix, listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
+import { serveFolder } from '../support/serve.js';
 import { read } from '../support/tensors.js';
 
 const fixtures = resolve(import.meta.dirname, '../fixtures/models');
 const brightnessJson = join(fixtures, 'brightness/model.json');
 const tinyJson = join(fixtures, 'tiny-cnn/model.json');
+const scaledJson = join(fixtures, 'scaled-brightness/model.json');
+
+/** The artifacts of a fixture as files hold them, for loadGraphModelSync or an IOHandler. */
+function fixtureArtifacts(name: string): tf.io.ModelArtifacts {
+  const json = JSON.parse(readFileSync(join(fixtures, name, 'model.json'), 'utf8'));
+  const weights = readFileSync(join(fixtures, name, 'group1-shard1of1.bin'));
+  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer };
+}
 
 /** Expected brightness-model map: per 4×4 block, the mean over pixels and channels of the normalised image. */
 function blockBrightness(image: number[][][], normalise: (v: number, c: number) => number): number[][] {
@@ -29,23 +38,14 @@ async function expectMapClose(map: tf.Tensor, expected: number[][][]) {
   expected.flat(2).forEach((v, i) => expect(got[i]).toBeCloseTo(v, 4));
 }
 
-describe('loadAttentionExtractor', () => {
-  let server: Server;
+describe('loadAttentionExtractor: graph models', () => {
+  let server: Awaited<ReturnType<typeof serveFolder>>;
   let baseUrl: string;
   let scratch: string;
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      const file = join(fixtures, decodeURIComponent(new URL(req.url!, 'http://x').pathname));
-      try {
-        res.end(readFileSync(file));
-      } catch {
-        res.statusCode = 404;
-        res.end('not found');
-      }
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    baseUrl = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    server = await serveFolder(fixtures);
+    baseUrl = server.url;
     scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-models-'));
   });
 
@@ -106,19 +106,71 @@ describe('loadAttentionExtractor', () => {
       'block3/Conv2D',
       'block3/Relu',
     ]);
-    expect(nodes.at(-1)).toEqual({ name: 'block3/Relu', op: 'Relu', shape: [1, 8, 8, 8] });
+    expect(nodes.at(-1)).toEqual({ name: 'block3/Relu', shortName: 'block3/Relu', op: 'Relu', shape: [1, 8, 8, 8] });
+    expect(nodes.find((n) => n.name === 'block1/BiasAdd')?.shortName).toBe('BiasAdd'); // the one node ending so
     const extractor = await loadAttentionExtractor(tinyJson);
     expect([extractor.featureNode, extractor.inputSize]).toEqual(['block3/Relu', [32, 32]]);
     extractor.dispose();
   });
 
-  it('refuses a feature node that is not a spatial map, listing the candidates', async () => {
+  it('refuses a feature node that is not a spatial map, saying what its output is', async () => {
     const before = tf.memory().numTensors;
     await expect(loadAttentionExtractor(tinyJson, { featureNode: 'head/MatMul' })).rejects.toThrow(
-      /Argument 'options.featureNode' passed to 'loadAttentionExtractor' must be a node of .*tiny-cnn.*one of: block1\/Conv2D \[1, 32, 32, 4\].*block3\/Relu \[1, 8, 8, 8\], but got 'head\/MatMul'/,
+      "Argument 'options.featureNode' passed to 'loadAttentionExtractor' must be a node whose output is a spatial map [B, h, w, C] (h, w > 1), but got 'MatMul', whose output is [1, 10] for one 32×32 image; the last spatial node is 'block3/Relu' [1, 8, 8, 8].",
     );
-    await expect(loadAttentionExtractor(tinyJson, { featureNode: 'no/such/node' })).rejects.toThrow(/but got 'no\/such\/node'/);
     expect(tf.memory().numTensors).toBe(before); // the model was disposed
+  });
+
+  it('finds a node by the end of its name, and lists the matches of an ambiguous end', async () => {
+    const extractor = await loadAttentionExtractor(tinyJson, { featureNode: 'block2/AvgPool' });
+    expect(extractor.featureNode).toBe('block2/AvgPool');
+    extractor.dispose();
+    const bySuffix = await loadAttentionExtractor(tinyJson, { featureNode: 'Relu' }).catch((e: Error) => e);
+    expect((bySuffix as Error).message).toBe(
+      `Argument 'options.featureNode' passed to 'loadAttentionExtractor' must be the name of one node of ${tinyJson}, or the end of only one, but got 'Relu', the end of 3 names ('block1/Relu' [1, 32, 32, 4], 'block2/Relu' [1, 16, 16, 8], 'block3/Relu' [1, 8, 8, 8]).`,
+    );
+    // Only whole segments count: 'lock3/Relu' is not the end of 'block3/Relu' after a '/'.
+    await expect(loadAttentionExtractor(tinyJson, { featureNode: 'lock3/Relu' })).rejects.toThrow(/no node has that name \(the nearest: 'block3\/Relu' \[1, 8, 8, 8\]/);
+  });
+
+  it('says that an unknown node does not exist, suggesting at most five near names, in a short message', async () => {
+    const error = (await loadAttentionExtractor(tinyJson, { featureNode: 'block3/Rellu' }).catch((e: Error) => e)) as Error;
+    expect(error.message).toMatch(/^Argument 'options.featureNode' passed to 'loadAttentionExtractor' must be the name of a node of .*tiny-cnn\/model.json \(or the end of one, after a '\/'\), but got 'block3\/Rellu': no node has that name \(the nearest: 'block3\/Relu' \[1, 8, 8, 8\]/);
+    const far = (await loadAttentionExtractor(tinyJson, { featureNode: 'completely/different' }).catch((e: Error) => e)) as Error;
+    expect(far.message).toMatch(/but got 'completely\/different': no node has that name\.$/);
+    // A model with hundreds of long node names still gets a message of a few lines.
+    const many = Array.from({ length: 300 }, (_, i) => `StatefulPartitionedCall/model/stage_${i}/block/conv/Relu`);
+    const { findOutput } = await import('../../src/attention/feature_names.js');
+    const outputs = many.map((name) => ({ name, op: 'Relu', shape: [1, 7, 7, 8] }));
+    let message = '';
+    try {
+      findOutput('loadAttentionExtractor', 'options.featureNode', 'stage_1/block/conv/Relu6', outputs, 'node', 'model.json');
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/no node has that name \(the nearest: 'stage_1\/block\/conv\/Relu' /);
+    expect(message.split('the nearest:')[1]!.match(/'stage_\d+\/block\/conv\/Relu' \[1, 7, 7, 8\]/g)).toHaveLength(5);
+    expect(message.length).toBeLessThan(1000);
+  });
+
+  it('names the model’s input shape when the input size is wrong, and the channels when the batch has others', async () => {
+    await expect(loadAttentionExtractor(tinyJson, { inputSize: [64, 64] })).rejects.toThrow(
+      `Argument 'options.inputSize' passed to 'loadAttentionExtractor' must be the input size of ${tinyJson}, [32, 32] (its input shape is [-1, 32, 32, 3]), or left out, but got [64, 64].`,
+    );
+    const extractor = await loadAttentionExtractor(tinyJson);
+    const gray = tf.zeros([2, 32, 32, 1]) as tf.Tensor4D;
+    expect(() => extractor.extract(gray)).toThrow(`The model ${tinyJson} takes images with 3 channels (its input shape is [-1, 32, 32, 3]), but the batch is [2, 32, 32, 1].`);
+    gray.dispose();
+    extractor.dispose();
+  });
+
+  it('refuses to extract once disposed, saying so', async () => {
+    const extractor = await loadAttentionExtractor(tinyJson);
+    extractor.dispose();
+    extractor.dispose(); // twice is harmless
+    const x = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
+    expect(() => extractor.extract(x)).toThrow(`This attention extractor (node 'block3/Relu' of ${tinyJson}) was disposed; load the model again to extract attention.`);
+    x.dispose();
   });
 
   it('loads from a path, a file:// URL, an http://127.0.0.1 URL and an IOHandler, to the same extractor', async () => {
@@ -136,6 +188,62 @@ describe('loadAttentionExtractor', () => {
     }
     for (const m of maps) expect(m).toEqual(maps[0]);
     images.dispose();
+  });
+
+  describe('default normalisation', () => {
+    it("finds the scaling a graph does itself before its first convolution, and feeds it [0, 1] ('unit')", async () => {
+      const extractor = await loadAttentionExtractor(scaledJson, { featureNode: 'cells/AvgPool' });
+      expect([extractor.normalization, extractor.normalizationReason]).toEqual(['unit', 'the model scales its input itself (Mul, Sub: x·2 − 1), from [0, 1] values']);
+      const images = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+      const map = extractor.extract(images);
+      await expectMapClose(map, [blockBrightness((await read<number[][][][]>(images))[0]!, (v) => 2 * v - 1)]);
+      tf.dispose([images, map]);
+      extractor.dispose();
+    });
+
+    it("keeps 'imagenet' for a graph that does not scale its input, saying why", async () => {
+      const extractor = await loadAttentionExtractor(tinyJson);
+      expect(extractor.normalization).toBe('imagenet');
+      expect(extractor.normalizationReason).toMatch(/^the default: no scaling of the input was found inside the model before its first other node; .*'symmetric'/);
+      extractor.dispose();
+    });
+
+    it('uses the normalisation given over the one found, and says it was given', async () => {
+      const extractor = await loadAttentionExtractor(scaledJson, { normalization: 'symmetric' });
+      expect([extractor.normalization, extractor.normalizationReason]).toEqual(['symmetric', 'given in options.normalization']);
+      extractor.dispose();
+    });
+
+    it.each([
+      ['x/255 − 1', 'Mul', 1 / 255, 'Sub', 'Mul, Sub: x·0.00392 − 1'],
+      ['x÷127.5 + 1', 'RealDiv', 127.5, 'AddV2', 'RealDiv, AddV2: x·0.00784 + 1'],
+    ])("finds 0–255 scaling (%s) and feeds such a graph 'pixels'", async (_, scaleOp, value, shiftOp, found) => {
+      const artifacts = fixtureArtifacts('scaled-brightness');
+      const nodes = (artifacts.modelTopology as { node: { name: string; op: string }[] }).node;
+      nodes.find((n) => n.name === 'preprocess/Mul')!.op = scaleOp;
+      nodes.find((n) => n.name === 'preprocess/Sub')!.op = shiftOp;
+      // The scalar weights come first in the weight file, one float each, in manifest order.
+      new Float32Array(artifacts.weightData as ArrayBuffer)[artifacts.weightSpecs!.findIndex((w) => w.name === 'preprocess/Mul/y')] = value;
+      const extractor = await loadAttentionExtractor({ load: async () => artifacts });
+      expect([extractor.normalization, extractor.normalizationReason]).toEqual(['pixels', `the model scales its input itself (${found}), from 0–255 values`]);
+      extractor.dispose();
+    });
+  });
+
+  it('takes a GraphModel the user loaded, and leaves it to the user on dispose', async () => {
+    const model = loadGraphModelSync(fixtureArtifacts('tiny-cnn'));
+    const fromFiles = await loadAttentionExtractor(tinyJson);
+    const fromModel = await loadAttentionExtractor(model);
+    expect([fromModel.format, fromModel.featureNode, fromModel.inputSize, fromModel.model]).toEqual(['graph-model', 'block3/Relu', [32, 32], model]);
+    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const [a, b] = [fromFiles.extract(images), fromModel.extract(images)];
+    expect(await b.data()).toEqual(await a.data());
+    fromModel.dispose();
+    const still = model.execute(images, 'block3/Relu') as tf.Tensor; // the user's model works on
+    expect(still.shape).toEqual([2, 8, 8, 8]);
+    tf.dispose([images, a, b, still]);
+    fromFiles.dispose();
+    model.dispose();
   });
 
   it('drives attentiveCutMix, pasting the brightest cells of the partner', async () => {
@@ -175,8 +283,10 @@ describe('loadAttentionExtractor', () => {
     it.each([
       ['a missing model.json', () => join(scratch, 'nowhere/model.json'), /Cannot read the model file .*nowhere\/model.json: ENOENT/],
       ['model.json that is not JSON', () => brokenModel('not-json', () => '{ "format": "graph-model", '), /The model file .*not-json\/model\/model.json is not valid JSON/],
-      ['a layers model', () => brokenModel('layers', (_, json) => void (json.format = 'layers-model')), /is a 'layers-model', not a 'graph-model'/],
+      ['a graph said to be a layers model', () => brokenModel('layers', (_, json) => void (json.format = 'layers-model')), /layers\/model\/model.json is not a layers model: its modelTopology holds no Keras model config/],
+      ['another format', () => brokenModel('saved', (_, json) => void (json.format = 'saved-model')), /is a 'saved-model', not a 'graph-model' or 'layers-model'/],
       ['JSON without a graph', () => brokenModel('no-graph', (_, json) => void delete json.modelTopology), /no-graph\/model\/model.json is not a graph model: modelTopology.node/],
+      ['JSON of neither kind', () => brokenModel('neither', (_, json) => void ((json.modelTopology = { layers: [] }), delete json.format)), /neither\/model\/model.json is not a TensorFlow.js model: its modelTopology has neither graph nodes/],
       ['a missing weight file', () => brokenModel('missing-weights', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false)), /Cannot read the weight file 'group1-shard1of1.bin' of .*missing-weights/],
       ['a truncated weight file', () => brokenModel('short', (dir) => (writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.alloc(100)), false)), /The weight file 'group1-shard1of1.bin' of .*short\/model\/model.json holds 100 bytes, but the weights manifest needs 2184/],
       ['a ../ weight path', () => brokenModel('dotdot', (_, json) => (outsideBin(), void (json.weightsManifest[0]!.paths = ['../../outside.bin']))), /The weight path "..\/..\/outside.bin" in .*dotdot.* is not a relative path inside the model's folder/],
@@ -192,16 +302,8 @@ describe('loadAttentionExtractor', () => {
     it('refuses over HTTP a missing model, a weight path leaving the folder, and a missing weight file', async () => {
       await expect(loadAttentionExtractor(`${baseUrl}/nothing/model.json`)).rejects.toThrow(/Cannot fetch the model file http:\/\/127.0.0.1:\d+\/nothing\/model.json: HTTP 404/);
       // Served from the scratch folder through a second server: a '..' path and a missing file.
-      const files = createServer((req, res) => {
-        try {
-          res.end(readFileSync(join(scratch, decodeURIComponent(new URL(req.url!, 'http://x').pathname))));
-        } catch {
-          res.statusCode = 404;
-          res.end();
-        }
-      });
-      await new Promise<void>((done) => files.listen(0, '127.0.0.1', done));
-      const url = `http://127.0.0.1:${(files.address() as { port: number }).port}`;
+      const files = await serveFolder(scratch);
+      const { url } = files;
       brokenModel('http-dotdot', (_, json) => void (json.weightsManifest[0]!.paths = ['%2e%2e/%2e%2e/outside.bin']));
       brokenModel('http-missing', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false));
       await expect(loadAttentionExtractor(`${url}/http-dotdot/model/model.json`)).rejects.toThrow(/The weight path "%2e%2e\/%2e%2e\/outside.bin" .* is not a relative path inside the model's folder/);
@@ -217,7 +319,7 @@ describe('loadAttentionExtractor', () => {
   });
 
   it('checks its arguments', async () => {
-    await expect(loadAttentionExtractor(42 as unknown as string)).rejects.toThrow(/Argument 'source' passed to 'loadAttentionExtractor' must be a model.json URL or path, or a tf.io.IOHandler/);
+    await expect(loadAttentionExtractor(42 as unknown as string)).rejects.toThrow(/Argument 'source' passed to 'loadAttentionExtractor' must be a model.json URL or path, a tf.io.IOHandler, a GraphModel or a tf.LayersModel, but got 42/);
     await expect(loadAttentionExtractor(tinyJson, { normalization: 'caffe' as 'unit' })).rejects.toThrow(/Argument 'options.normalization' .* but got 'caffe'/);
     await expect(loadAttentionExtractor(tinyJson, { normalization: { mean: [0], std: [0] } })).rejects.toThrow(/positive stds/);
     await expect(loadAttentionExtractor(tinyJson, { inputSize: [32] as unknown as [number, number] })).rejects.toThrow(/Argument 'options.inputSize' .* must be \[height, width\]/);
