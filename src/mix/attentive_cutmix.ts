@@ -19,7 +19,7 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 
-import { poolToGrid } from '../attention/attention_grid.js';
+import { assertGridFits, poolToGrid, resolveGrid } from '../attention/attention_grid.js';
 import { type AttentionExtractor, assertExtractor, extractAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../attention/select_cells.js';
@@ -81,9 +81,7 @@ export function attentiveCutMix(
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
-    if (height < grid || width < grid) {
-      throw argumentError(op, 'options.grid', `at most the image size ${height}×${width}, so that every cell holds pixels`, String(grid));
-    }
+    assertGridFits(op, grid, height, width);
     const y = toSoftLabels(op, labels, batchSize, labelOptions);
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
     const geometry = gridGeometry(height, width, grid);
@@ -104,8 +102,8 @@ export function attentiveCutMix(
 
 /** Validates `topN`, `grid` and `labelMode` of `op` and fills in the defaults. */
 export function resolveAttentiveOptions(op: string, opts: Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>): { topN: number; grid: number; labelMode: LabelMode } {
-  const { topN = 6, grid = 7, labelMode = 'area' } = opts;
-  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  const grid = resolveGrid(op, opts.grid);
+  const { topN = 6, labelMode = 'area' } = opts;
   if (opts.topN === undefined && grid * grid < topN) {
     throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
   }
