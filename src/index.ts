@@ -13,6 +13,7 @@ export type { PartnerStrategy } from './sampling/partners.js';
 export { createRng } from './sampling/rng.js';
 export type { Rng, RngState, Seed } from './sampling/rng.js';
 export type { AttentionExtractor } from './attention/extractor.js';
+export { precomputeAttention, type PrecomputeAttentionOptions } from './attention/precompute.js';
 export { saliencyExtractor } from './attention/saliency.js';
 export type { SaliencyOptions } from './attention/saliency.js';
 export { loadAttentionExtractor, listFeatureNodes } from './attention/graph_model.js';

@@ -55,10 +55,10 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
  * @param attention - An {@link AttentionExtractor} (default {@link saliencyExtractor}`()`; see
  *   also {@link loadAttentionExtractor}), or the batch's attention maps computed before, float32
- *   `[B, h, w]` (for example a slice of what `precomputeAttention` returns), never disposed.
+ *   `[B, h, w]` (for example a slice of what {@link precomputeAttention} returns), never disposed.
  *   Maps are pooled and ranked exactly as an extractor's output: the extractor's own map gives
  *   the same mix bit for bit, and so does its `[B, grid, grid]` pooling from
- *   `precomputeAttention`, except for the labels of `labelMode: 'attention'` where the map
+ *   {@link precomputeAttention}, except for the labels of `labelMode: 'attention'` where the map
  *   has negative or non-finite values (the mass clips those per pixel, before pooling).
  * @param options - See {@link AttentiveCutMixOptions}.
  * @returns `{ images, labels, lambda, partners, cells }`, all owned by the caller.
