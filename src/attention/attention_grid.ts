@@ -4,7 +4,7 @@ import { averagingMatrix } from '../masks/grid.js';
 import { argumentError, assertNumber } from '../validation.js';
 
 /** The grid of the paper (7 × 7 cells of a 224 px image), used wherever `grid` is not given. */
-export const DEFAULT_GRID = 7;
+const DEFAULT_GRID = 7;
 
 /** Validates the `options.grid` of `op` and fills in the default. */
 export function resolveGrid(op: string, grid: unknown = DEFAULT_GRID): number {

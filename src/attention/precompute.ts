@@ -32,7 +32,7 @@ const DEFAULT_BATCH_SIZE = 32;
 
 /**
  * Computes the attention maps of a whole set of images once, so that training can mix with them
- * for free: a frozen pretrained extractor costs a hundred times the mix itself. The maps are
+ * for free: a pretrained extractor can cost a hundred times the mix itself. The maps are
  * pooled to `grid × grid` exactly as {@link attentiveCutMix} pools an extractor's output; give a
  * batch's rows to attentiveCutMix in place of the extractor (or zip them into a tf.data pipeline
  * as the `attention` of {@link mixDataset}'s batches) and it mixes as the extractor would.
@@ -43,10 +43,10 @@ const DEFAULT_BATCH_SIZE = 32;
  *
  * The extractor runs on batches of `batchSize` images, one at a time: each batch's intermediates
  * are disposed before the next starts, and the event loop gets a turn (a macrotask: timers, I/O
- * and rendering run) before each batch, so the call returns before the first one runs. Nothing is read back from the device (class ids given as a
- * tensor on a cpu or wasm backend are checked, as in every op). The caller's images and labels
- * are left alone; if the extractor throws, the maps made so far are disposed and the error names
- * the batch.
+ * and rendering run) before each batch, so the call returns before the first one runs. Nothing
+ * is read back from the device (class ids given as a tensor on a cpu or wasm backend are checked,
+ * as in every op). The caller's images and labels are left alone; if the extractor throws, the
+ * maps made so far are disposed and the error names the batch.
  *
  * @param images - `[N, H, W, C]`, float32 or int32, as a tensor or nested arrays.
  * @param extractor - Gives the maps; default {@link saliencyExtractor}`()`. See {@link AttentionExtractor}.

@@ -75,7 +75,7 @@ export const CASES: ConformanceCase[] = [
       ),
   },
   {
-    name: "attentiveCutMix, precomputed maps larger than a grid that does not divide them, labelMode 'attention'",
+    name: "attentiveCutMix, maps in place of an extractor, larger than a grid that does not divide them, labelMode 'attention'",
     run: (_, b) =>
       withInputs(
         () => [images(b, [24, 20, 3], 'float32', 'attentive-maps-x'), tf.tidy(() => tf.squeeze(images(b, [10, 9, 1], 'float32', 'attentive-maps'), [3]))],
