@@ -1,6 +1,23 @@
 import { type Tensor3D, cast, fill, greater, isFinite, logicalNot, matMul, reshape, tensor2d, tidy, transpose, where, zerosLike } from '@tensorflow/tfjs-core';
 
 import { averagingMatrix } from '../masks/grid.js';
+import { argumentError, assertNumber } from '../validation.js';
+
+/** The grid of the paper (7 × 7 cells of a 224 px image), used wherever `grid` is not given. */
+const DEFAULT_GRID = 7;
+
+/** Validates the `options.grid` of `op` and fills in the default. */
+export function resolveGrid(op: string, grid: unknown = DEFAULT_GRID): number {
+  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  return grid;
+}
+
+/** Checks that an `height × width` image can be cut into `grid × grid` cells that each hold pixels. */
+export function assertGridFits(op: string, grid: number, height: number, width: number): void {
+  if (height < grid || width < grid) {
+    throw argumentError(op, 'options.grid', `at most the image size ${height}×${width}, so that every cell holds pixels`, String(grid));
+  }
+}
 
 /**
  * Brings attention maps `[B, h, w]` to `[B, grid, grid]`: each grid cell is the mean of the map

@@ -64,3 +64,30 @@ export function extractAttention(op: string, extractor: AttentionExtractor, imag
   if (!valid) throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${describe(map)}.`);
   return (map.rank === 4 ? mean(map, 3) : map) as Tensor3D;
 }
+
+/**
+ * Checks the `arg` of `op` that gives attention: an {@link AttentionExtractor}, or a tensor of
+ * maps (checked against the batch by {@link batchAttention}, once the batch is known).
+ */
+export function assertAttentionSource(op: string, arg: string, attention: unknown): asserts attention is AttentionExtractor | Tensor3D {
+  if (attention instanceof TensorClass) return;
+  if (typeof attention !== 'object' || attention === null || typeof (attention as AttentionExtractor).extract !== 'function') {
+    throw argumentError(op, arg, 'an AttentionExtractor (an object with an extract(images) method) or attention maps (a float32 Tensor3D [B, h, w])', describe(attention));
+  }
+}
+
+/**
+ * The batch's float32 `[B, h, w]` attention: the extractor's output, or the maps given, checked
+ * against the batch (they then go through the same pooling and ranking as an extractor's).
+ * Call inside a `tidy`; a map given is returned as it is, never disposed.
+ */
+export function batchAttention(op: string, arg: string, attention: AttentionExtractor | Tensor3D, images: Tensor4D, labels?: Tensor2D): Tensor3D {
+  if (!(attention instanceof TensorClass)) return extractAttention(op, attention, images, labels);
+  const batchSize = images.shape[0];
+  const maps = attention as Tensor;
+  if (maps.isDisposed) throw argumentError(op, arg, 'attention maps that are not disposed', 'a disposed tensor');
+  if (maps.rank !== 3 || maps.dtype !== 'float32' || maps.shape[0] !== batchSize || maps.shape.some((d) => d === 0)) {
+    throw argumentError(op, arg, `attention maps for the batch of ${batchSize}: a float32 tensor [${batchSize}, h, w] with h, w ≥ 1`, describe(maps));
+  }
+  return maps as Tensor3D;
+}

@@ -19,8 +19,8 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 
-import { poolToGrid } from '../attention/attention_grid.js';
-import { type AttentionExtractor, assertExtractor, extractAttention } from '../attention/extractor.js';
+import { assertGridFits, poolToGrid, resolveGrid } from '../attention/attention_grid.js';
+import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../attention/select_cells.js';
 import { cellMask } from '../masks/cell_mask.js';
@@ -39,7 +39,8 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  * the `topN` cells of each sample's partner that its attention map ranks highest are pasted at
  * the same place, and the labels are weighted by the pasted area.
  *
- * 1. The extractor runs once on the batch; each partner's map is gathered, never recomputed.
+ * 1. The extractor runs once on the batch (or the maps given in its place are taken as they
+ *    are); each partner's map is gathered, never recomputed.
  * 2. The map is averaged over the grid cells (a `grid × grid` map passes through unchanged).
  * 3. The `topN` highest cells of the partner's map are chosen; ties go to the lower row-major
  *    index, the same on every backend; non-finite values rank below every finite one.
@@ -52,22 +53,30 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  *
  * @param images - `[B, H, W, C]`, float32 or int32 (the dtype is kept), with H, W ≥ grid.
  * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
- * @param extractor - Gives the attention maps; default {@link saliencyExtractor}`()`. See
- *   {@link AttentionExtractor} and {@link loadAttentionExtractor}.
+ * @param attention - An {@link AttentionExtractor} (default {@link saliencyExtractor}`()`; see
+ *   also {@link loadAttentionExtractor}), or the batch's attention maps computed before, float32
+ *   `[B, h, w]` (for example a slice of what {@link precomputeAttention} returns), never disposed.
+ *   Maps are pooled and ranked exactly as an extractor's output: the extractor's own map gives
+ *   the same mix bit for bit, and so does its `[B, grid, grid]` pooling from
+ *   {@link precomputeAttention}, except for the labels of `labelMode: 'attention'` where the map
+ *   has negative or non-finite values (the mass clips those per pixel, before pooling).
  * @param options - See {@link AttentiveCutMixOptions}.
  * @returns `{ images, labels, lambda, partners, cells }`, all owned by the caller.
  *
  * @example
  * ```ts
  * const extractor = await loadAttentionExtractor('https://example.com/resnet50/model.json', { featureNode: 'conv5_block3_out' });
- * const { images, labels, cells } = attentiveCutMix(xs, ys, extractor, { numClasses: 100, topN: 6, grid: 7, seed: rng });
+ * const { images, labels, cells } = attentiveCutMix(xs, ys, extractor, { numClasses: 100, topN: 6, grid: 7, seed: 1 });
+ * // The same mix, bit for bit, from maps computed once beforehand (valid for a frozen extractor):
+ * const maps = await precomputeAttention(xs, extractor, { grid: 7 });
+ * const same = attentiveCutMix(xs, ys, maps, { numClasses: 100, topN: 6, grid: 7, seed: 1 });
  * ```
  * @public
  */
 export function attentiveCutMix(
   images: Tensor4D | TensorLike,
   labels: Labels,
-  extractor?: AttentionExtractor,
+  attention?: AttentionExtractor | Tensor3D,
   options?: AttentiveCutMixOptions,
 ): AttentiveCutMixResult {
   const op = 'attentiveCutMix';
@@ -76,19 +85,17 @@ export function attentiveCutMix(
   const { topN, grid, labelMode } = resolveAttentiveOptions(op, opts);
   const sampling = resolveSampling(op, opts);
   const labelOptions = resolveLabelOptions(op, opts);
-  const attention = extractor ?? saliencyExtractor();
-  assertExtractor(op, 'extractor', attention);
+  const source = attention ?? saliencyExtractor();
+  assertAttentionSource(op, 'attention', source);
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
-    if (height < grid || width < grid) {
-      throw argumentError(op, 'options.grid', `at most the image size ${height}×${width}, so that every cell holds pixels`, String(grid));
-    }
+    assertGridFits(op, grid, height, width);
     const y = toSoftLabels(op, labels, batchSize, labelOptions);
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
     const geometry = gridGeometry(height, width, grid);
 
-    const map = extractAttention(op, attention, x, y);
+    const map = batchAttention(op, 'attention', source, x, y);
     const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
     const { cells, chosen, lambda, rects } = selectCells(partnerMap, draws.map((d) => d !== null), topN, geometry);
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
@@ -104,8 +111,8 @@ export function attentiveCutMix(
 
 /** Validates `topN`, `grid` and `labelMode` of `op` and fills in the defaults. */
 export function resolveAttentiveOptions(op: string, opts: Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>): { topN: number; grid: number; labelMode: LabelMode } {
-  const { topN = 6, grid = 7, labelMode = 'area' } = opts;
-  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
+  const grid = resolveGrid(op, opts.grid);
+  const { topN = 6, labelMode = 'area' } = opts;
   if (opts.topN === undefined && grid * grid < topN) {
     throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
   }

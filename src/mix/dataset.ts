@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor2D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
 
 import { type AttentionExtractor, assertExtractor } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
@@ -21,13 +21,33 @@ import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
 export type MixMethod = 'attentive' | 'cutmix' | 'mixup' | 'none';
 
 /**
- * A mixer of your own for {@link mixDataset}: it gets each batch and the dataset's shared
- * {@link Rng} and returns the mixed images and float32 `[B, K]` labels. Whatever else it returns
- * (lambda, partners, boxes) and every tensor it creates along the way is disposed by
- * {@link mixDataset}; tensors that existed before the call are left alone.
+ * A mixer of your own for {@link mixDataset}: it gets each batch, the dataset's shared
+ * {@link Rng} and the batch's `attention` where it has one, and returns the mixed images and
+ * float32 `[B, K]` labels. Whatever else it returns (lambda, partners, boxes) and every tensor it
+ * creates along the way is disposed by {@link mixDataset}; tensors that existed before the call
+ * are left alone.
  * @public
  */
-export type BatchMixer = (images: Tensor4D, labels: Tensor, rng: Rng) => { images: Tensor4D; labels: Tensor2D };
+export type BatchMixer = (images: Tensor4D, labels: Tensor, rng: Rng, attention?: Tensor) => { images: Tensor4D; labels: Tensor2D };
+
+/**
+ * An element of the dataset {@link mixDataset} takes (cast `batch()`'s output to it, which tf.data
+ * types as any `TensorContainer`).
+ * @public
+ */
+export type DatasetBatch = {
+  /** The images `[B, H, W, C]`, float32 or int32. */
+  xs: Tensor4D;
+  /** int32 class ids `[B]` (with `numClasses`) or one-hot / soft labels `[B, K]`. */
+  ys: Tensor;
+  /**
+   * The batch's attention maps, float32 `[B, h, w]`, computed beforehand (see
+   * {@link precomputeAttention}) and zipped in before shuffling and batching. `'attentive'`
+   * mixes with them and runs no extractor for the batch; the other methods ignore them (so that
+   * one pipeline serves every method), and a {@link BatchMixer} gets them as its fourth argument.
+   */
+  attention?: Tensor3D;
+};
 
 /**
  * A batch as {@link mixDataset} gives it on: the mixed images and float32 `[B, K]` labels, the
@@ -43,8 +63,9 @@ export type MixedBatch = {
 
 /**
  * What {@link mixDataset} needs of a dataset: a synchronous `map`, as `tf.data.Dataset` has
- * (`@tensorflow/tfjs-data`, also part of `@tensorflow/tfjs`). Its elements must be batches
- * `{ xs, ys }`: `xs` images `[B, H, W, C]`, `ys` int32 class ids `[B]` or labels `[B, K]`.
+ * (`@tensorflow/tfjs-data`, also part of `@tensorflow/tfjs`). Its elements must be
+ * {@link DatasetBatch}es `{ xs, ys }` or `{ xs, ys, attention }`: `xs` images `[B, H, W, C]`,
+ * `ys` int32 class ids `[B]` or labels `[B, K]`, `attention` maps `[B, h, w]`.
  * `R` is what `map` returns, for a `tf.data.Dataset` another `tf.data.Dataset`.
  * @public
  */
@@ -60,7 +81,10 @@ export interface MappableDataset<R> {
  * @public
  */
 export interface MixDatasetOptions extends CutMixOptions, Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'> {
-  /** The attention extractor of `'attentive'`; default {@link saliencyExtractor}`()`, made once. */
+  /**
+   * The attention extractor of `'attentive'`; default {@link saliencyExtractor}`()`, made once.
+   * Not run for a batch that brings its own `attention` (see {@link DatasetBatch}).
+   */
   extractor?: AttentionExtractor;
 }
 
@@ -91,9 +115,15 @@ const OPTION_NAMES: Record<MixMethod | 'function', readonly string[]> = {
  * in a `tf.tidy`; the input batch is left to the dataset (tf.data's `map` disposes the input
  * tensors it does not pass on).
  *
- * @param dataset - A `tf.data.Dataset` (or any object with such a `map`) of batches `{ xs, ys }`:
- *   `xs` images `[B, H, W, C]` float32 or int32, `ys` int32 class ids `[B]` (with
- *   `options.numClasses`) or one-hot / soft labels `[B, K]`.
+ * A batch `{ xs, ys, attention }` brings its attention maps `[B, h, w]` with it (computed once by
+ * {@link precomputeAttention} and zipped in before shuffling and batching): `'attentive'` mixes
+ * with them exactly as with the extractor that made them, and runs no extractor for that batch;
+ * `'cutmix'`, `'mixup'` and `'none'` ignore them, so that one pipeline serves every method.
+ *
+ * @param dataset - A `tf.data.Dataset` (or any object with such a `map`) of {@link DatasetBatch}es
+ *   `{ xs, ys }` or `{ xs, ys, attention }`: `xs` images `[B, H, W, C]` float32 or int32, `ys`
+ *   int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`,
+ *   `attention` float32 maps `[B, h, w]`.
  * @param method - A {@link MixMethod}, or a {@link BatchMixer} of your own.
  * @param options - See {@link MixDatasetOptions}. For a {@link BatchMixer}, only `seed`.
  * @returns What `dataset.map` returns: for a `tf.data.Dataset`, a dataset of {@link MixedBatch}.
@@ -131,7 +161,7 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
   return dataset.map((batch) => tidy(() => mixBatch(op, batch, mix, name)));
 }
 
-type Mix = (images: Tensor4D, labels: Tensor) => { images: Tensor4D; labels: Tensor2D };
+type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined) => { images: Tensor4D; labels: Tensor2D };
 
 /** The seed option as the one Rng of the whole dataset. */
 function resolveRng(op: string, seed: unknown): Rng {
@@ -142,7 +172,7 @@ function resolveRng(op: string, seed: unknown): Rng {
 
 /** Checks the options of `method` now, and returns the function that mixes one batch. */
 function resolveMixer(op: string, method: MixMethod | BatchMixer, opts: MixDatasetOptions, rng: Rng): Mix {
-  if (typeof method === 'function') return (images, labels) => method(images, labels, rng);
+  if (typeof method === 'function') return (images, labels, attention) => method(images, labels, rng, attention);
   const { extractor, ...rest } = opts;
   const mixerOptions = { ...rest, seed: rng };
   const labelOptions = resolveLabelOptions(op, opts);
@@ -159,22 +189,24 @@ function resolveMixer(op: string, method: MixMethod | BatchMixer, opts: MixDatas
       resolveAttentiveOptions(op, opts);
       const attention = extractor ?? saliencyExtractor();
       assertExtractor(op, 'options.extractor', attention);
-      return (images, labels) => attentiveCutMix(images, labels, attention, mixerOptions);
+      // The batch's own maps, checked by attentiveCutMix as any maps given in place of an extractor.
+      return (images, labels, maps) => attentiveCutMix(images, labels, (maps as Tensor3D | undefined) ?? attention, mixerOptions);
     }
   }
 }
 
 /** Mixes one element of the dataset; call inside a `tidy`. */
 function mixBatch(op: string, batch: unknown, mix: Mix, name: string): MixedBatch {
-  const { xs, ys } = (typeof batch === 'object' && batch !== null ? batch : {}) as { xs?: unknown; ys?: unknown };
-  if (!(xs instanceof TensorClass) || !(ys instanceof TensorClass)) {
-    throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches of tensors', `an element that is ${describe(batch)}`);
+  const { xs, ys, attention } = (typeof batch === 'object' && batch !== null ? batch : {}) as { xs?: unknown; ys?: unknown; attention?: unknown };
+  if (!(xs instanceof TensorClass) || !(ys instanceof TensorClass) || !(attention === undefined || attention instanceof TensorClass)) {
+    throw argumentError(op, 'dataset', 'a dataset of { xs, ys } or { xs, ys, attention } batches of tensors', `an element that is ${describe(batch)}`);
   }
   let result: { images: unknown; labels: unknown };
   try {
-    result = mix(toBatch(op, xs), ys);
+    result = mix(toBatch(op, xs), ys, attention);
   } catch (e) {
-    throw new Error(`'${op}' could not mix a batch (xs: ${describe(xs)}, ys: ${describe(ys)}) with ${name}: ${errorMessage(e)}`, { cause: e });
+    const maps = attention === undefined ? '' : `, attention: ${describe(attention)}`;
+    throw new Error(`'${op}' could not mix a batch (xs: ${describe(xs)}, ys: ${describe(ys)}${maps}) with ${name}: ${errorMessage(e)}`, { cause: e });
   }
   const { images, labels } = (typeof result === 'object' && result !== null ? result : {}) as { images?: unknown; labels?: unknown };
   const batchSize = xs.shape[0];

@@ -70,35 +70,35 @@ export function toBatch(op: string, x: Tensor4D | TensorLike): Tensor4D {
 }
 
 /**
- * Converts labels to float32 one-hot / soft labels `[B, K]`, checking them against the batch
- * size and the options. Class ids are checked against K where they are in host memory (see
- * {@link LabelOptions.validateLabels}).
+ * Converts labels (the argument `arg` of `op`) to float32 one-hot / soft labels `[B, K]`,
+ * checking them against the batch size and the options. Class ids are checked against K where
+ * they are in host memory (see {@link LabelOptions.validateLabels}).
  */
-export function toSoftLabels(op: string, labels: Labels, batchSize: number, options: LabelOptions): Tensor2D {
+export function toSoftLabels(op: string, labels: Labels, batchSize: number, options: LabelOptions, arg = 'labels'): Tensor2D {
   const { numClasses, validateLabels } = options;
   const hostIds = !(labels instanceof TensorClass) && isFlat(labels);
-  const y = toTensor(op, 'labels', labels, hostIds ? 'int32' : undefined);
+  const y = toTensor(op, arg, labels, hostIds ? 'int32' : undefined);
   if (y.rank !== 1 && y.rank !== 2) {
-    throw argumentError(op, 'labels', 'class ids of shape [B] or one-hot / soft labels of shape [B, K]', describe(y));
+    throw argumentError(op, arg, 'class ids of shape [B] or one-hot / soft labels of shape [B, K]', describe(y));
   }
   if (y.shape[0] !== batchSize) {
-    throw argumentError(op, 'labels', `a batch of ${batchSize} labels, as many as images`, `${y.shape[0]} (${describe(y)})`);
+    throw argumentError(op, arg, `a batch of ${batchSize} labels, as many as images`, `${y.shape[0]} (${describe(y)})`);
   }
   if (y.rank === 2) {
     if (numClasses !== undefined && y.shape[1] !== numClasses) {
       throw argumentError(op, 'options.numClasses', `equal to the labels' K = ${y.shape[1]}`, String(numClasses));
     }
-    if (y.dtype === 'string' || y.dtype === 'complex64') throw argumentError(op, 'labels', 'numeric labels', describe(y));
+    if (y.dtype === 'string' || y.dtype === 'complex64') throw argumentError(op, arg, 'numeric labels', describe(y));
     return cast(y, 'float32') as Tensor2D;
   }
-  if (y.dtype !== 'int32') throw argumentError(op, 'labels', 'int32 class ids when labels have shape [B]', describe(y));
+  if (y.dtype !== 'int32') throw argumentError(op, arg, 'int32 class ids when labels have shape [B]', describe(y));
   if (numClasses === undefined) {
     throw argumentError(op, 'options.numClasses', 'given when labels are class ids of shape [B]', 'undefined');
   }
   if (hostIds) {
-    assertClassIds(op, Array.from(labels as ArrayLike<number>), numClasses);
+    assertClassIds(op, arg, Array.from(labels as ArrayLike<number>), numClasses);
   } else if (validateLabels ?? HOST_BACKENDS.includes(getBackend())) {
-    assertClassIds(op, Array.from(y.dataSync()), numClasses);
+    assertClassIds(op, arg, Array.from(y.dataSync()), numClasses);
   }
   // An int32 one-hot cast afterwards: tfjs-backend-wasm 4.22's OneHot ignores its dtype
   // attribute and writes int32 bits into a float32 tensor (1 reads as 1.4e-45).
@@ -106,10 +106,10 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
   return cast(oneHot(y, numClasses), 'float32') as Tensor2D;
 }
 
-function assertClassIds(op: string, ids: number[], numClasses: number): void {
+function assertClassIds(op: string, arg: string, ids: number[], numClasses: number): void {
   const bad = ids.findIndex((id) => !Number.isInteger(id) || id < 0 || id >= numClasses);
   if (bad >= 0) {
-    throw argumentError(op, 'labels', `class ids that are integers in [0, ${numClasses}) (numClasses = ${numClasses})`, `${ids[bad]} at index ${bad}`);
+    throw argumentError(op, arg, `class ids that are integers in [0, ${numClasses}) (numClasses = ${numClasses})`, `${ids[bad]} at index ${bad}`);
   }
 }
 

@@ -74,4 +74,12 @@ export const CASES: ConformanceCase[] = [
         (x) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), graphExtractor, { seed: 6, numClasses: 10, labelMode: 'attention' }),
       ),
   },
+  {
+    name: "attentiveCutMix, maps in place of an extractor, larger than a grid that does not divide them, labelMode 'attention'",
+    run: (_, b) =>
+      withInputs(
+        () => [images(b, [24, 20, 3], 'float32', 'attentive-maps-x'), tf.tidy(() => tf.squeeze(images(b, [10, 9, 1], 'float32', 'attentive-maps'), [3]))],
+        (x, maps) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), maps as tf.Tensor3D, { seed: 7, numClasses: 10, grid: 4, topN: 5, mode: 'elem', labelMode: 'attention' }),
+      ),
+  },
 ];

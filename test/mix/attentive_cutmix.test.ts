@@ -223,7 +223,7 @@ describe('attentiveCutMix', () => {
       expectThrowsCleanly(run(() => ints), /int32 tensor of shape \[2, 4, 4\]/);
       expectThrowsCleanly(run(() => Promise.resolve(wrongBatch)), /a Promise \(extract must be synchronous\)/);
       expectThrowsCleanly(run(() => { tf.ones([5]); throw new Error('boom'); }), /extractor passed to 'attentiveCutMix' threw .*\[2, 8, 8, 3\]: boom/);
-      expectThrowsCleanly(() => attentiveCutMix(x, [0, 1], {} as AttentionExtractor, { numClasses: 2 }), /Argument 'extractor' passed to 'attentiveCutMix' must be an AttentionExtractor/);
+      expectThrowsCleanly(() => attentiveCutMix(x, [0, 1], {} as AttentionExtractor, { numClasses: 2 }), /Argument 'attention' passed to 'attentiveCutMix' must be an AttentionExtractor .* or attention maps .*but got an object with keys \[\]/);
       tf.dispose([x, wrongBatch, wrongRank, ints]);
     });
   });

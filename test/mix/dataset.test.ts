@@ -242,7 +242,7 @@ describe('mixDataset', () => {
     );
     await expect(collect(mixDataset(ds, 'mixup', { numClasses: 3 }))).rejects.toThrow(/with 'mixup': .*class ids that are integers in \[0, 3\)/);
     await expect(collect(mixDataset(tfd.array([tf.zeros([2, 4, 4, 1])]), 'none'))).rejects.toThrow(
-      /Argument 'dataset' passed to 'mixDataset' must be a dataset of \{ xs, ys \} batches of tensors, but got an element that is a float32 tensor of shape \[2, 4, 4, 1\]/,
+      /Argument 'dataset' passed to 'mixDataset' must be a dataset of \{ xs, ys \} or \{ xs, ys, attention \} batches of tensors, but got an element that is a float32 tensor of shape \[2, 4, 4, 1\]/,
     );
     await expect(collect(mixDataset(tfd.array([{ xs: tf.zeros([4, 4, 1]), ys: tf.zeros([4, 2]) }]), 'none'))).rejects.toThrow(/Argument 'images'.*rank 4/);
     const intLabels: BatchMixer = (images, labels) => ({ images, labels: tf.oneHot(labels as tf.Tensor1D, K) as tf.Tensor2D });
