@@ -76,7 +76,7 @@ export function defaultNormalization(model: FeatureModel): { normalization: Excl
   if (scaling === undefined) {
     return {
       normalization: 'imagenet',
-      reason: `the default: no scaling of the input was found inside the model before its first other ${model.what}; if the model expects another input (MobileNet and Inception take [−1, 1]: 'symmetric'), say so with normalization`,
+      reason: `no scaling of the input was found inside the model before its first other ${model.what}, and 'imagenet' is the default (a model that expects another input needs normalization: MobileNet and Inception take [−1, 1], 'symmetric')`,
     };
   }
   const affine = `x·${round(scaling.scale)} ${scaling.offset < 0 ? '−' : '+'} ${round(Math.abs(scaling.offset))}`;

@@ -181,12 +181,12 @@ export async function listNodes(options: NodesOptions, io: CliIo): Promise<Featu
   }
   const what = extractor.format === 'graph-model' ? 'node' : 'layer';
   io.out(`${options.model}: a ${extractor.format} taking ${extractor.inputSize.join('×')} images; ${nodes.length} ${what}s with a spatial output:`);
-  const width = Math.max(...nodes.map((n) => n.shortName.length));
+  const [nameWidth, opWidth] = [Math.max(...nodes.map((n) => n.shortName.length)), Math.max(...nodes.map((n) => n.op.length))];
   for (const node of nodes) {
     const mark = node.name === extractor.featureNode ? '   ← the default --feature-node' : '';
-    io.out(`  ${node.shortName.padEnd(width)}  ${node.op.padEnd(24)} [${node.shape.join(', ')}]${mark}`);
+    io.out(`  ${node.shortName.padEnd(nameWidth)}  ${node.op.padEnd(opWidth)}  [${node.shape.join(', ')}]${mark}`);
   }
-  io.out(`normalization '${extractor.normalization}' by default: ${extractor.normalizationReason}`);
+  io.out(`normalization '${extractor.normalization}': ${extractor.normalizationReason}`);
   return nodes;
 }
 

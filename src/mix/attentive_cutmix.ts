@@ -58,14 +58,13 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  *   `[B, h, w]` (for example a slice of what {@link precomputeAttention} returns), never disposed.
  *   Maps are pooled and ranked exactly as an extractor's output: the extractor's own map gives
  *   the same mix bit for bit, and so does its `[B, grid, grid]` pooling from
- *   {@link precomputeAttention}, except for the labels of `labelMode: 'attention'` where the map
- *   has negative or non-finite values (the mass clips those per pixel, before pooling).
+ *   {@link precomputeAttention}.
  * @param options - See {@link AttentiveCutMixOptions}.
  * @returns `{ images, labels, lambda, partners, cells }`, all owned by the caller.
  *
  * @example
  * ```ts
- * const extractor = await loadAttentionExtractor('https://example.com/resnet50/model.json', { featureNode: 'conv5_block3_out' });
+ * const extractor = await loadAttentionExtractor('https://example.com/resnet50/model.json', { featureNode: 'conv5_block3_out/Relu' });
  * const { images, labels, cells } = attentiveCutMix(xs, ys, extractor, { numClasses: 100, topN: 6, grid: 7, seed: 1 });
  * // The same mix, bit for bit, from maps computed once beforehand (valid for a frozen extractor):
  * const maps = await precomputeAttention(xs, extractor, { grid: 7 });
@@ -98,7 +97,7 @@ export function attentiveCutMix(
     const map = batchAttention(op, 'attention', source, x, y);
     const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
     const { cells, chosen, lambda, rects } = selectCells(partnerMap, draws.map((d) => d !== null), topN, geometry);
-    const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(map, partners, chosen, geometry, lambda)) as Tensor1D);
+    const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(partnerMap, chosen, geometry, lambda)) as Tensor1D);
     return {
       images: paste(x, partners, rects, () => cellMask(chosen, geometry)),
       labels: mixSoftLabels(y, labelOptions.labelSmoothing, partners, labelWeight),
@@ -122,14 +121,15 @@ export function resolveAttentiveOptions(op: string, opts: Pick<AttentiveCutMixOp
 }
 
 /**
- * The share of each partner's attention mass that was pasted: the mass of a cell is its mean
- * attention (negative and non-finite values counted as 0) times its area in pixels. A partner whose map is zero
- * everywhere has no mass to share, and the pasted area share stands in for it.
+ * The share of each partner's attention mass that was pasted, from the partners' maps pooled to
+ * the grid `[B, grid²]`: the mass of a cell is its mean attention clipped at 0 (0 for a cell
+ * holding NaN or ±Infinity) times its area in pixels. Computed from the pooled map alone, so that
+ * maps pooled beforehand give the same labels. A partner whose map is zero everywhere has no mass
+ * to share, and the pasted area share stands in for it.
  */
-function attentionShare(map: Tensor3D, partners: number[], chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
+function attentionShare(partnerMap: Tensor2D, chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
   const { grid } = geometry;
-  const mass = where(isFinite(map), relu(map), zerosLike(map)); // NaN and ±Infinity carry no mass
-  const density = gatherPartners(reshape(poolToGrid(mass, grid), [map.shape[0], grid * grid]), partners);
+  const density = where(isFinite(partnerMap), relu(partnerMap), zerosLike(partnerMap));
   const cellMass = mul(density, reshape(tensor1d(geometry.cellAreas), [1, grid * grid]));
   const total = sum(cellMass, 1);
   const share = div(sum(mul(cellMass, chosen), 1), total);

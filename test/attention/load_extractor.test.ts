@@ -204,7 +204,7 @@ describe('loadAttentionExtractor: graph models', () => {
     it("keeps 'imagenet' for a graph that does not scale its input, saying why", async () => {
       const extractor = await loadAttentionExtractor(tinyJson);
       expect(extractor.normalization).toBe('imagenet');
-      expect(extractor.normalizationReason).toMatch(/^the default: no scaling of the input was found inside the model before its first other node; .*'symmetric'/);
+      expect(extractor.normalizationReason).toMatch(/^no scaling of the input was found inside the model before its first other node, and 'imagenet' is the default .*'symmetric'/);
       extractor.dispose();
     });
 

@@ -126,7 +126,7 @@ describe('preview', () => {
     const { report, io } = await runPreview([...pngs, '--model', model, '--feature-node', 'block2/Relu', '--size', String(SIZE), '--out', join(dir, 'model.png')]);
     expect(report.outcome.cells!.every((row, i) => (report.outcome.partners[i] === i ? row.every((c) => c === -1) : row.every((c) => c >= 0 && c < 49)))).toBe(true);
     expect(io.stdout.join('\n')).not.toMatch(/tensors were left allocated/);
-    expect(io.stdout).toContain(`attention: graph-model ${model}, node block2/Relu; normalization 'imagenet': the default: no scaling of the input was found inside the model before its first other node; if the model expects another input (MobileNet and Inception take [−1, 1]: 'symmetric'), say so with normalization`);
+    expect(io.stdout).toContain(`attention: graph-model ${model}, node block2/Relu; normalization 'imagenet': no scaling of the input was found inside the model before its first other node, and 'imagenet' is the default (a model that expects another input needs normalization: MobileNet and Inception take [−1, 1], 'symmetric')`);
   });
 
   it('nodes: lists the spatial nodes or layers of a model, marks the default, and says which normalisation it gets and why', async () => {
@@ -135,20 +135,20 @@ describe('preview', () => {
     expect(await runCli(['nodes', graph, '--backend', 'cpu'], io)).toBe(0);
     expect(io.stdout).toEqual([
       `${graph}: a graph-model taking 32×32 images; 4 nodes with a spatial output:`,
-      '  Mul      Mul                      [1, 32, 32, 3]',
-      '  Sub      Sub                      [1, 32, 32, 3]',
-      '  Conv2D   Conv2D                   [1, 32, 32, 1]',
-      '  AvgPool  AvgPool                  [1, 8, 8, 1]   ← the default --feature-node',
-      "normalization 'unit' by default: the model scales its input itself (Mul, Sub: x·2 − 1), from [0, 1] values",
+      '  Mul      Mul      [1, 32, 32, 3]',
+      '  Sub      Sub      [1, 32, 32, 3]',
+      '  Conv2D   Conv2D   [1, 32, 32, 1]',
+      '  AvgPool  AvgPool  [1, 8, 8, 1]   ← the default --feature-node',
+      "normalization 'unit': the model scales its input itself (Mul, Sub: x·2 − 1), from [0, 1] values",
     ]);
     const layers = recordingIo();
     const keras = join(root, 'test/fixtures/models/keras-cnn/model.json');
     expect(await runCli(['nodes', keras, '--backend', 'cpu'], layers)).toBe(0);
     expect(layers.stdout.slice(0, 4)).toEqual([
       `${keras}: a layers-model taking 32×32 images; 3 layers with a spatial output:`,
-      '  conv1     Conv2D                   [1, 32, 32, 4]',
-      '  pool1     MaxPooling2D             [1, 16, 16, 4]',
-      '  features  Conv2D                   [1, 16, 16, 8]   ← the default --feature-node',
+      '  conv1     Conv2D        [1, 32, 32, 4]',
+      '  pool1     MaxPooling2D  [1, 16, 16, 4]',
+      '  features  Conv2D        [1, 16, 16, 8]   ← the default --feature-node',
     ]);
     const missing = recordingIo();
     expect(await runCli(['nodes', join(dir, 'none.json'), '--backend', 'cpu'], missing)).toBe(1);

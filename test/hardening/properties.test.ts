@@ -412,8 +412,8 @@ describe('attentiveCutMix, over random shapes, dtypes, labels, grids and extract
           // The partner's label weight: the area share, or in 'attention' mode the pasted share of its attention mass.
           let w = 1 - read.lambda[b]!;
           if (c.labelMode === 'attention' && c.mapKind !== 'saliency' && mixed) {
-            // The mean of the attention clipped at 0 over each cell, times the cell's area.
-            const mass = cellMeans(c.maps[p]!.map((row) => row.map((v) => Math.max(v, 0))), grid).map((m, j) => m * area[j]!);
+            // The cell's mean attention clipped at 0, times the cell's area.
+            const mass = cellMeans(c.maps[p]!, grid).map((m, j) => Math.max(m, 0) * area[j]!);
             const total = mass.reduce((s, m) => s + m, 0);
             if (total > 0) w = cells.reduce((s, j) => s + mass[j]!, 0) / total;
           }

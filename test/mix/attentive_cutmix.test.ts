@@ -176,6 +176,24 @@ describe('attentiveCutMix', () => {
       tf.dispose([x, result]);
     });
 
+    it('clips a cell’s mean attention at 0, not its pixels: a signed map larger than the grid', async () => {
+      // Grid 2 over 4 × 4 maps: sample 1's cells 0 (pixels 3, −1, −1, −1: mean 0), 1 (all 1),
+      // 2 (all 2) and 3 (pixels 5, −3, 0, 0: mean 0.5). Its masses are 0, 1, 2, 0.5 (of 3.5);
+      // clipping pixel by pixel would give cell 0 a mass of 0.75.
+      const signed = [
+        [3, -1, 1, 1],
+        [-1, -1, 1, 1],
+        [2, 2, 5, -3],
+        [2, 2, 0, 0],
+      ];
+      const x = indexedImages([2, 4, 4, 1]);
+      const flat = [[[0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0], [0, 0, 0, 0]], signed];
+      const result = attentiveCutMix(x, [0, 1], fixedExtractor(flat), { numClasses: 2, grid: 2, topN: 2, partner: 'flip', labelMode: 'attention' });
+      expect((await read<number[][]>(result.cells))[0]).toEqual([2, 1]); // ranked by the cells' means
+      expect((await read<number[][]>(result.labels))[0]![1]).toBeCloseTo(3 / 3.5, 6);
+      tf.dispose([x, result]);
+    });
+
     it('falls back to the area share when the partner has no attention at all', async () => {
       const x = indexedImages([2, 6, 6, 1]);
       const zeros = [0, 1].map(() => [[0, 0, 0], [0, 0, 0], [0, 0, 0]]);

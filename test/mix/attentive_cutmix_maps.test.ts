@@ -51,10 +51,10 @@ describe('attentiveCutMix with attention maps in place of an extractor', () => {
     tf.dispose([x, maps, labels, viaExtractor, viaMaps]);
   });
 
-  it.each(cases.filter(([, , , , lo]) => lo === 0))('gives it too from the maps pooled to the grid beforehand (non-negative maps): %s', async (_, shape, [h, w], options) => {
+  it.each(cases)('gives it too from the maps pooled to the grid beforehand, signed maps included: %s', async (_, shape, [h, w], options, lo) => {
     const B = shape[0];
     const x = indexedImages(shape);
-    const maps = seededMaps([B, h, w], `pooled-${h}-${w}`);
+    const maps = seededMaps([B, h, w], `pooled-${h}-${w}`, lo);
     const pooled = poolToGrid(maps, options.grid ?? 7);
     const opts = { numClasses: 4, ...options };
     const ids = Array.from({ length: B }, (_, i) => i % 4);
