@@ -1,7 +1,8 @@
 // The benchmark cases and the timing loop, shared by the Node driver and the browser page.
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 
-import { type AttentionExtractor, attentiveCutMix, cutMix, mixup, saliencyExtractor } from '../src/index.js';
+import { type AttentionExtractor, attentiveCutMix, camExtractor, cutMix, mixup, saliencyExtractor } from '../src/index.js';
 
 export interface BenchRow {
   backend: string;
@@ -20,6 +21,13 @@ export interface BenchRow {
 }
 
 type Op = (x: tf.Tensor4D, y: tf.Tensor2D) => tf.Tensor | Record<string, tf.Tensor>;
+export interface BenchCase {
+  name: string;
+  op: Op;
+  dispose?: () => void;
+  /** Timed calls for a slow case (a real model), instead of the shape's default. */
+  runs?: number;
+}
 
 /** An extractor that costs nothing: a map made once, so the op's own cost shows. */
 function cachedExtractor(batchSize: number): AttentionExtractor & { dispose(): void } {
@@ -27,10 +35,31 @@ function cachedExtractor(batchSize: number): AttentionExtractor & { dispose(): v
   return { extract: () => map, dispose: () => map.dispose() };
 }
 
-function cases(batchSize: number): { name: string; op: Op; dispose?: () => void }[] {
+/**
+ * A CNN of the size the training example trains (three conv stages, global pooling, a Dense
+ * classifier), for the cost of its class activation maps: one inference pass per batch.
+ */
+function smallCnn(size: number): tfl.LayersModel {
+  const conv = (name: string, filters: number) => tfl.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+  return tfl.sequential({
+    layers: [
+      tfl.layers.inputLayer({ inputShape: [size, size, 3] }),
+      conv('conv1', 12),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      conv('conv2', 24),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      conv('features', 48),
+      tfl.layers.globalAveragePooling2d({}),
+      tfl.layers.dense({ name: 'logits', units: 10, activation: 'softmax' }),
+    ],
+  });
+}
+
+function cases([batchSize, size]: [number, number, number, number], withCam: boolean): BenchCase[] {
   const trivial = cachedExtractor(batchSize);
   const saliency = saliencyExtractor();
-  return [
+  const maps = tf.tidy(() => tf.randomUniform([batchSize, 7, 7], 0, 1, 'float32', 3) as tf.Tensor3D);
+  const list: BenchCase[] = [
     { name: 'floor: tf.mul(x, scalar)', op: (x) => tf.mul(x, 0.3) },
     { name: 'mixup, batch', op: (x, y) => mixup(x, y, { seed: 1 }) },
     { name: 'mixup, elem', op: (x, y) => mixup(x, y, { seed: 1, mode: 'elem' }) },
@@ -38,23 +67,37 @@ function cases(batchSize: number): { name: string; op: Op; dispose?: () => void 
     { name: 'cutMix, elem', op: (x, y) => cutMix(x, y, { seed: 1, mode: 'elem' }) },
     { name: 'attentiveCutMix, trivial extractor, batch', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1 }) },
     { name: 'attentiveCutMix, trivial extractor, elem', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1, mode: 'elem' }), dispose: () => trivial.dispose() },
+    { name: 'attentiveCutMix, precomputed maps [B, 7, 7], elem', op: (x, y) => attentiveCutMix(x, y, maps, { seed: 1, mode: 'elem' }), dispose: () => maps.dispose() },
     { name: 'attentiveCutMix, saliency extractor', op: (x, y) => attentiveCutMix(x, y, saliency, { seed: 1, mode: 'elem' }) },
   ];
+  if (withCam) {
+    const model = smallCnn(size);
+    const cam = camExtractor(model, { featureLayer: 'features', classifierLayer: 'logits' });
+    list.push(
+      { name: 'camExtractor alone, small CNN (12-24-48 filters)', op: (x, y) => cam.extract(x, y) },
+      { name: 'attentiveCutMix, CAM of that CNN, elem', op: (x, y) => attentiveCutMix(x, y, cam, { seed: 1, mode: 'elem' }), dispose: () => model.dispose() },
+    );
+  }
+  return list;
 }
 
 const imagesOf = (out: tf.Tensor | Record<string, tf.Tensor>) => (out instanceof tf.Tensor ? out : out.images!);
 
-/** Times every case on the current backend for one batch shape. */
-export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}): Promise<BenchRow[]> {
+/**
+ * Times every case on the current backend for one batch shape: the built-in cases, with the CAM
+ * of a small CNN where `withCam` (a conv net at 224 px takes tens of seconds on the cpu backend),
+ * and `extra` cases after them.
+ */
+export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}, withCam = true, extra: BenchCase[] = []): Promise<BenchRow[]> {
   const backend = tf.getBackend();
   const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
   const batchBytes = x.size * 4;
   const rows: BenchRow[] = [];
   let floorMs = Number.NaN;
-  for (const c of cases(shape[0])) {
+  for (const c of [...cases(shape, withCam), ...extra]) {
     const times: number[] = [];
-    for (let i = 0; i < runs + 2; i++) {
+    for (let i = 0; i < (c.runs ?? runs) + 2; i++) {
       const start = performance.now();
       const out = c.op(x, y);
       await imagesOf(out).data();

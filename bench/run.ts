@@ -10,6 +10,7 @@ import '@tensorflow/tfjs-backend-wasm';
 
 import { type BenchRow, benchShape } from './core.js';
 import { benchInChromium } from './browser.js';
+import { realModelCases, usesRealModels } from './real_models.js';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -21,6 +22,7 @@ const SHAPES: [number, number, number, number][] = [
 
 tf.env().set('PROD', true);
 const rows: BenchRow[] = [];
+const loads: string[] = [];
 for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
   if (backend === 'webgl') {
     const browserRows = await benchInChromium(root, SHAPES, console.log);
@@ -29,7 +31,13 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  for (const shape of SHAPES) rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log)));
+  for (const shape of SHAPES) {
+    // A conv net at 224 px takes tens of seconds per batch on the cpu backend: CAM and real models run elsewhere.
+    const withCam = backend !== 'cpu' || shape[1] <= 64;
+    const real = usesRealModels(shape) ? await realModelCases(root, console.log) : { cases: [], loadMs: {} };
+    for (const [name, ms] of Object.entries(real.loadMs)) loads.push(`${name}: loaded in ${Math.round(ms)} ms on ${backend}`);
+    rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, withCam, real.cases)));
+  }
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, tfjs ${tf.version_core}`;
@@ -39,7 +47,24 @@ const table = [
   '| backend | batch | case | ms | images/s | kernels | peak | ×floor |',
   '|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.backend} | ${r.shape.join('×')} | ${r.name} | ${r.medianMs.toFixed(1)} [${r.q1Ms.toFixed(1)}–${r.q3Ms.toFixed(1)}] | ${Math.round(r.imagesPerSecond)} | ${r.kernels} | ${r.peakVsBatch.toFixed(2)}× | ${r.vsFloor.toFixed(2)} |`),
+  ...(loads.length > 0 ? ['', ...loads.map((l) => `- ${l}`)] : []),
+  '',
+  ...targets(rows),
 ].join('\n');
+/** The ratios the issues set targets for, from this run. */
+function targets(all: BenchRow[]): string[] {
+  const lines: string[] = [];
+  const median = (backend: string, shape: number[], name: string) => all.find((r) => r.backend === backend && r.shape.join() === shape.join() && r.name === name)?.medianMs;
+  for (const backend of ['wasm', 'cpu', 'webgl']) {
+    for (const shape of SHAPES) {
+      const [floor, cut, maps, saliency] = ['floor: tf.mul(x, scalar)', 'cutMix, elem', 'attentiveCutMix, precomputed maps [B, 7, 7], elem', 'attentiveCutMix, saliency extractor'].map((n) => median(backend, shape, n));
+      if (floor === undefined || cut === undefined || maps === undefined || saliency === undefined) continue;
+      lines.push(`- ${backend} ${shape.join('×')}: attentiveCutMix with precomputed maps ${(maps / cut).toFixed(2)}× cutMix; with the default saliency ${(saliency / floor).toFixed(2)}× the floor`);
+    }
+  }
+  return lines;
+}
+
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
 writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows }, null, 1)}\n`);
 writeFileSync(resolve(root, 'bench/results/latest.md'), `${table}\n`);
