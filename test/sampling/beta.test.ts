@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { sampleBeta, sampleGamma } from '../../src/sampling/beta.js';
+import { sampleCutMixParams, sampleMixupParams } from '../../src/sampling/params.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 const N = 20_000;
@@ -58,5 +59,31 @@ describe('sampleBeta', () => {
     const low = values.filter((v) => v < 0.5).length / values.length;
     expect(low).toBeGreaterThan(0.45);
     expect(low).toBeLessThan(0.55);
+  });
+});
+
+describe('termination for any Rng that keeps its contract', () => {
+  // Streams that are not random at all still return numbers in [0, 1): a sampler must answer.
+  const constant = (value: number) => ({ uniform: () => value });
+  const cycle = (values: number[]) => {
+    let k = 0;
+    return { uniform: () => values[k++ % values.length]! };
+  };
+  const streams = [constant(0), constant(0.5), constant(0.999), constant(1 - 2 ** -53), cycle([0, 0.999]), cycle([0.25, 0.75, 0])];
+
+  it.each([0.005, 0.2, 1, 2.5, 1000])('draws Gamma(%s) and Beta from constant and cyclic streams, finite and in range', (shape) => {
+    for (const rng of streams) {
+      expect(Number.isFinite(sampleGamma(rng, shape))).toBe(true);
+      const beta = sampleBeta(rng, shape, shape);
+      expect(beta).toBeGreaterThanOrEqual(0);
+      expect(beta).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('lets sampleMixupParams and sampleCutMixParams finish with a stream that always returns 0', () => {
+    const zero = constant(0);
+    expect(sampleMixupParams(4, { seed: zero, mode: 'elem' }).lambda).toHaveLength(4);
+    expect(sampleCutMixParams([4, 8, 8, 3], { seed: zero, mode: 'elem' }).boxes).toHaveLength(4);
+    expect(sampleCutMixParams([4, 8, 8, 3], { seed: constant(0.5), alpha: 0.3 }).boxes).toHaveLength(4);
   });
 });
