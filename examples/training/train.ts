@@ -32,10 +32,12 @@ import { CIFAR10_CLASSES, loadCifar10 } from './cifar10.js';
 import { SHAPE_CLASSES, makeShapeSet } from './shapes.js';
 import { registerWasmConvGradients } from './wasm_conv_grad.js';
 
-const METHODS: readonly MixMethod[] = ['none', 'mixup', 'cutmix', 'attentive'];
+/** The methods compared, by the short names mixDataset also takes. */
+type Method = Extract<MixMethod, 'none' | 'mixup' | 'cutmix' | 'attentive'>;
+const METHODS: readonly Method[] = ['none', 'mixup', 'cutmix', 'attentive'];
 
 interface Settings {
-  methods: MixMethod[];
+  methods: Method[];
   epochs: number;
   samples: number;
   val: number;
@@ -88,7 +90,7 @@ function parseSettings(argv: string[]): Settings {
   if (labelMode !== 'area' && labelMode !== 'attention') throw new Error(`--label-mode must be area or attention, but got '${labelMode}'.`);
   const cifar = values.cifar;
   return {
-    methods: method === 'all' ? [...METHODS] : [method as MixMethod],
+    methods: method === 'all' ? [...METHODS] : [method as Method],
     epochs: int('epochs', values.epochs, 8),
     samples: int('samples', values.samples, cifar ? 10_000 : 2048, 2),
     val: int('val', values.val, cifar ? 2000 : 512),
@@ -151,16 +153,16 @@ function batches(images: tf.Tensor4D, labels: tf.Tensor1D, batchSize: number, se
 }
 
 interface Outcome {
-  method: MixMethod;
+  method: Method;
   accuracy: number[];
   seconds: number;
 }
 
-async function train(method: MixMethod, data: Data, settings: Settings): Promise<Outcome> {
+async function train(method: Method, data: Data, settings: Settings): Promise<Outcome> {
   const { train: trainSet, val: valSet, numClasses } = data;
   const { model, optimizer } = makeModel(trainSet.images.shape[1], numClasses, settings.seed);
   const { prob, grid, topN, labelMode } = settings;
-  const mixOptions: Record<MixMethod, MixDatasetOptions> = {
+  const mixOptions: Record<Method, MixDatasetOptions> = {
     none: { numClasses },
     mixup: { numClasses, alpha: 0.2, prob, mode: 'elem' },
     cutmix: { numClasses, alpha: 1, prob, mode: 'elem' },

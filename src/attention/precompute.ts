@@ -71,7 +71,7 @@ const DEFAULT_BATCH_SIZE = 32;
  * ```
  * @public
  */
-export async function precomputeAttention(images: Tensor4D | TensorLike, extractor?: AttentionExtractor, options?: PrecomputeAttentionOptions): Promise<Tensor3D> {
+export async function precomputeAttention(images: Tensor | TensorLike, extractor?: AttentionExtractor, options?: PrecomputeAttentionOptions): Promise<Tensor3D> {
   const op = 'precomputeAttention';
   const opts = assertOptionsObject(op, options);
   assertKnownOptions(op, opts, OPTION_NAMES);

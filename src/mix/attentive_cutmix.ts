@@ -1,8 +1,8 @@
 import {
+  type Tensor,
   type Tensor1D,
   type Tensor2D,
   type Tensor3D,
-  type Tensor4D,
   type TensorLike,
   div,
   greater,
@@ -73,7 +73,7 @@ const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelM
  * @public
  */
 export function attentiveCutMix(
-  images: Tensor4D | TensorLike,
+  images: Tensor | TensorLike,
   labels: Labels,
   attention?: AttentionExtractor | Tensor3D,
   options?: AttentiveCutMixOptions,

@@ -1,4 +1,4 @@
-import { type Tensor, type Tensor4D, type TensorLike, reshape, tensor3d, tidy } from '@tensorflow/tfjs-core';
+import { type Tensor, type TensorLike, reshape, tensor3d, tidy } from '@tensorflow/tfjs-core';
 
 import { boxMask, boxesTensor } from '../masks/box_mask.js';
 import { type CutMixParams, SAMPLING_OPTION_NAMES, drawCutMixParams, resolveMinMax, resolveSampling } from '../sampling/params.js';
@@ -30,7 +30,7 @@ import type { CutMixOptions, CutMixResult } from './types.js';
  * ```
  * @public
  */
-export function cutMix(images: Tensor4D | TensorLike, labels: Labels, options?: CutMixOptions): CutMixResult {
+export function cutMix(images: Tensor | TensorLike, labels: Labels, options?: CutMixOptions): CutMixResult {
   const op = 'cutMix';
   const opts = assertOptionsObject(op, options);
   assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES]);

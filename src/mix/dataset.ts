@@ -13,12 +13,13 @@ import { mixup } from './mixup.js';
 import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
 
 /**
- * The mixers {@link mixDataset} knows by name: `'attentive'` ({@link attentiveCutMix}),
- * `'cutmix'` ({@link cutMix}), `'mixup'` ({@link mixup}), and `'none'` (images unchanged, labels
- * only made float32 `[B, K]`, so that a baseline trains on the same labels and loss).
+ * The mixers {@link mixDataset} knows by name: the functions' own names `'attentiveCutMix'`,
+ * `'cutMix'` and `'mixup'` (with the short `'attentive'` and `'cutmix'` as aliases), and `'none'`
+ * (images unchanged, labels only made float32 `[B, K]`, so that a baseline trains on the same
+ * labels and loss).
  * @public
  */
-export type MixMethod = 'attentive' | 'cutmix' | 'mixup' | 'none';
+export type MixMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none' | 'attentive' | 'cutmix';
 
 /**
  * A mixer of your own for {@link mixDataset}: it gets each batch, the dataset's shared
@@ -88,12 +89,15 @@ export interface MixDatasetOptions extends CutMixOptions, Pick<AttentiveCutMixOp
   extractor?: AttentionExtractor;
 }
 
-const METHODS: readonly MixMethod[] = ['attentive', 'cutmix', 'mixup', 'none'];
+/** The methods by name, the short aliases after the functions' own names. */
+const METHODS: readonly MixMethod[] = ['attentiveCutMix', 'cutMix', 'mixup', 'none', 'attentive', 'cutmix'];
+type CanonicalMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none';
+const CANONICAL: Record<MixMethod, CanonicalMethod> = { attentiveCutMix: 'attentiveCutMix', attentive: 'attentiveCutMix', cutMix: 'cutMix', cutmix: 'cutMix', mixup: 'mixup', none: 'none' };
 
-const OPTION_NAMES: Record<MixMethod | 'function', readonly string[]> = {
+const OPTION_NAMES: Record<CanonicalMethod | 'function', readonly string[]> = {
   mixup: [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES],
-  cutmix: [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES],
-  attentive: ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES, 'extractor'],
+  cutMix: [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES],
+  attentiveCutMix: ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES, 'extractor'],
   none: ['seed', ...LABEL_OPTION_NAMES],
   function: ['seed'],
 };
@@ -152,13 +156,46 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
   if ((typeof dataset !== 'object' && typeof dataset !== 'function') || dataset === null || typeof dataset.map !== 'function') {
     throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches with a map method (a tf.data.Dataset)', describe(dataset));
   }
+  return dataset.map(batchTransform(op, method, options));
+}
+
+/**
+ * What {@link mixDataset} maps a dataset with, on its own: a function from a batch `{ xs, ys }`
+ * (or `{ xs, ys, attention }`) to the mixed {@link MixedBatch}, for `dataset.map(...)`.
+ * `batches.map(mixBatches(method, options))` is `mixDataset(batches, method, options)`, and
+ * keeps tf.data's types: a `tf.data.Dataset<MixedBatch>`, where `mixDataset` can only say
+ * `tf.data.Dataset<TensorContainer>`. Options are checked here, and `seed` starts the one
+ * stream all batches draw from, as for {@link mixDataset}.
+ *
+ * @param method - A {@link MixMethod}, or a {@link BatchMixer} of your own.
+ * @param options - See {@link MixDatasetOptions}. For a {@link BatchMixer}, only `seed`.
+ * @returns The function that mixes one batch.
+ *
+ * @example
+ * ```ts
+ * import * as tf from '@tensorflow/tfjs';
+ * import { type MixedBatch, mixBatches } from 'attentive-cutmix';
+ *
+ * const batches = tf.data.zip({ xs: tf.data.array(tf.unstack(tf.randomUniform([64, 16, 16, 3]))), ys: tf.data.array([...Array(64).keys()].map((i) => i % 4)) }).batch(16);
+ * const mixed: tf.data.Dataset<MixedBatch> = batches.map(mixBatches('cutMix', { numClasses: 4, seed: 1 }));
+ * const { xs, ys } = (await (await mixed.iterator()).next()).value; // Tensor4D, Tensor2D: no cast
+ * tf.dispose([xs, ys]);
+ * ```
+ * @public
+ */
+export function mixBatches(method: MixMethod | BatchMixer, options?: MixDatasetOptions): (batch: TensorContainer) => MixedBatch {
+  return batchTransform('mixBatches', method, options);
+}
+
+function batchTransform(op: string, method: MixMethod | BatchMixer, options: MixDatasetOptions | undefined): (batch: TensorContainer) => MixedBatch {
   if (typeof method !== 'function') assertOneOf<MixMethod>(op, 'method', method, METHODS);
+  const canonical = typeof method === 'function' ? method : CANONICAL[method];
   const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES[typeof method === 'function' ? 'function' : method]);
+  assertKnownOptions(op, opts, OPTION_NAMES[typeof canonical === 'function' ? 'function' : canonical]);
   const rng = resolveRng(op, opts.seed);
-  const mix = resolveMixer(op, method, opts, rng);
+  const mix = resolveMixer(op, canonical, opts, rng);
   const name = typeof method === 'function' ? 'the mixer function' : `'${method}'`;
-  return dataset.map((batch) => tidy(() => mixBatch(op, batch, mix, name)));
+  return (batch) => tidy(() => mixBatch(op, batch, mix, name));
 }
 
 type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined) => { images: Tensor4D; labels: Tensor2D };
@@ -171,7 +208,7 @@ function resolveRng(op: string, seed: unknown): Rng {
 }
 
 /** Checks the options of `method` now, and returns the function that mixes one batch. */
-function resolveMixer(op: string, method: MixMethod | BatchMixer, opts: MixDatasetOptions, rng: Rng): Mix {
+function resolveMixer(op: string, method: CanonicalMethod | BatchMixer, opts: MixDatasetOptions, rng: Rng): Mix {
   if (typeof method === 'function') return (images, labels, attention) => method(images, labels, rng, attention);
   const { extractor, ...rest } = opts;
   const mixerOptions = { ...rest, seed: rng };
@@ -182,10 +219,10 @@ function resolveMixer(op: string, method: MixMethod | BatchMixer, opts: MixDatas
       return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], labelOptions), labelOptions.labelSmoothing) });
     case 'mixup':
       return (images, labels) => mixup(images, labels, mixerOptions);
-    case 'cutmix':
+    case 'cutMix':
       resolveMinMax(op, opts.minMax);
       return (images, labels) => cutMix(images, labels, mixerOptions);
-    case 'attentive': {
+    case 'attentiveCutMix': {
       resolveAttentiveOptions(op, opts);
       const attention = extractor ?? saliencyExtractor();
       assertExtractor(op, 'options.extractor', attention);

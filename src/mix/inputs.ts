@@ -5,8 +5,9 @@ import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as T
 import { argumentError, assertNumber, describe, errorMessage } from '../validation.js';
 
 /**
- * How labels are given: int32 class ids `[B]` (with `numClasses`), or one-hot / soft labels
- * `[B, K]`; a tensor, or the same as nested arrays or a typed array.
+ * How labels are given: class ids `[B]` (with `numClasses`), int32 or float32 with integral
+ * values (as tf.data batches plain numbers), or one-hot / soft labels `[B, K]`; a tensor, or the
+ * same as nested arrays or a typed array.
  * @public
  */
 export type Labels = Tensor | TensorLike;
@@ -21,11 +22,12 @@ export interface LabelOptions {
   /** Label smoothing ε in [0, 1], applied before mixing: off-value ε/K, on-value 1 − ε + ε/K. Default 0. */
   labelSmoothing?: number;
   /**
-   * Whether to check that class ids lie in [0, numClasses). Default: checked when the ids are
-   * already in host memory (labels given as arrays, or tensors on the `cpu`, `wasm` or
+   * Whether to check that class ids are integers in [0, numClasses). Default: checked when the
+   * ids are already in host memory (labels given as arrays, or tensors on the `cpu`, `wasm` or
    * `tensorflow` backends); not checked on GPU backends, where the check would read the labels
    * back from the device and stall it. There, an out-of-range id gives an all-zero one-hot row
-   * (before smoothing). Set `true` to check on any backend (at the cost of that read back).
+   * (before smoothing) and a fractional float32 id is truncated. `true` checks on any backend (at
+   * the cost of that read back), `false` nowhere, arrays included.
    */
   validateLabels?: boolean;
 }
@@ -65,7 +67,7 @@ export function toImages(op: string, arg: string, x: Tensor | TensorLike, allowR
 }
 
 /** {@link toImages} for the batches the mixing ops take: rank 4 only. */
-export function toBatch(op: string, x: Tensor4D | TensorLike): Tensor4D {
+export function toBatch(op: string, x: Tensor | TensorLike): Tensor4D {
   return toImages(op, 'images', x) as Tensor4D;
 }
 
@@ -91,19 +93,19 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
     if (y.dtype === 'string' || y.dtype === 'complex64') throw argumentError(op, arg, 'numeric labels', describe(y));
     return cast(y, 'float32') as Tensor2D;
   }
-  if (y.dtype !== 'int32') throw argumentError(op, arg, 'int32 class ids when labels have shape [B]', describe(y));
+  if (y.dtype !== 'int32' && y.dtype !== 'float32') throw argumentError(op, arg, 'int32 or float32 class ids when labels have shape [B]', describe(y));
   if (numClasses === undefined) {
     throw argumentError(op, 'options.numClasses', 'given when labels are class ids of shape [B]', 'undefined');
   }
   if (hostIds) {
-    assertClassIds(op, arg, Array.from(labels as ArrayLike<number>), numClasses);
+    if (validateLabels !== false) assertClassIds(op, arg, Array.from(labels as ArrayLike<number>), numClasses);
   } else if (validateLabels ?? HOST_BACKENDS.includes(getBackend())) {
     assertClassIds(op, arg, Array.from(y.dataSync()), numClasses);
   }
   // An int32 one-hot cast afterwards: tfjs-backend-wasm 4.22's OneHot ignores its dtype
   // attribute and writes int32 bits into a float32 tensor (1 reads as 1.4e-45).
   if (numClasses === 1) return ones([batchSize, 1]) as Tensor2D; // tf.oneHot needs a depth of at least 2
-  return cast(oneHot(y, numClasses), 'float32') as Tensor2D;
+  return cast(oneHot(y.dtype === 'int32' ? y : cast(y, 'int32'), numClasses), 'float32') as Tensor2D;
 }
 
 function assertClassIds(op: string, arg: string, ids: number[], numClasses: number): void {
@@ -124,9 +126,47 @@ function toTensor(op: string, arg: string, x: unknown, dtype?: 'int32'): Tensor 
   }
   const isTensorLike = Array.isArray(x) || ArrayBuffer.isView(x) || typeof x === 'number';
   if (!isTensorLike) throw argumentError(op, arg, 'a Tensor or TensorLike', describe(x));
+  if (Array.isArray(x)) {
+    // tfjs infers the shape from the first entries and, outside its debug mode, trusts the rest.
+    const ragged = raggedEntry(x, arg);
+    if (ragged) throw argumentError(op, arg, 'a rectangular (Tensor-like) array', `a ragged one: ${ragged}`);
+  }
   try {
     return tensor(x as TensorLike, undefined, dtype);
   } catch (e) {
     throw argumentError(op, arg, 'a Tensor or a rectangular (Tensor-like) array', `an array tfjs cannot convert (${errorMessage(e)})`);
   }
+}
+
+/**
+ * Where a nested array stops being rectangular: the first entry that is not as long as the first
+ * entry at its depth, or is an array where that one is a number (or the reverse), described for
+ * a message; undefined for a rectangular array.
+ */
+function raggedEntry(x: unknown[], arg: string): string | undefined {
+  const shape: number[] = [];
+  for (let v: unknown = x; Array.isArray(v); v = v[0]) shape.push(v.length);
+  const path: number[] = [];
+  const walk = (v: unknown[], depth: number): boolean => {
+    const leaves = depth === shape.length - 1;
+    for (let i = 0; i < v.length; i++) {
+      const entry = v[i];
+      const ok = leaves ? !Array.isArray(entry) : Array.isArray(entry) && entry.length === shape[depth + 1] && walk(entry, depth + 1);
+      if (!ok) {
+        path.unshift(i);
+        return false;
+      }
+    }
+    return true;
+  };
+  if (walk(x, 0)) return undefined;
+  // Only on failure: name the entry found and the first entry at its depth.
+  let entry: unknown = x;
+  for (const i of path) entry = (entry as unknown[])[i];
+  const name = (p: readonly number[]) => `${arg}${p.map((i) => `[${i}]`).join('')}`;
+  const entries = (n: number) => `${n} ${n === 1 ? 'entry' : 'entries'}`;
+  const first = name(path.map(() => 0));
+  const has = Array.isArray(entry) ? entries(entry.length) : 'a number';
+  const wanted = path.length < shape.length ? `has ${entries(shape[path.length]!)}` : 'is a number';
+  return `${name(path)} has ${has} where ${first} ${wanted}`;
 }

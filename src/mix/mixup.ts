@@ -15,7 +15,9 @@ import type { MixResult, MixupOptions } from './types.js';
  * A pure tensor op: the inputs are neither disposed nor changed, nothing is read back from the
  * device, and the number of kernels does not depend on the batch size.
  *
- * @param images - `[B, H, W, C]`, float32 or int32 (the result is float32).
+ * @param images - `[B, H, W, C]`, float32 or int32 (the result is float32: int32 values are
+ *   blended in float32, exact up to 2^24, so for any 8- or 16-bit image; above it the last bit
+ *   may differ between backends), a tensor or nested arrays.
  * @param labels - int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`.
  * @param options - See {@link MixupOptions}.
  * @returns `{ images, labels, lambda, partners }`, all owned by the caller.
@@ -28,7 +30,7 @@ import type { MixResult, MixupOptions } from './types.js';
  * ```
  * @public
  */
-export function mixup(images: Tensor4D | TensorLike, labels: Labels, options?: MixupOptions): MixResult {
+export function mixup(images: Tensor | TensorLike, labels: Labels, options?: MixupOptions): MixResult {
   const op = 'mixup';
   const opts = assertOptionsObject(op, options);
   assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES]);
@@ -51,7 +53,8 @@ export function mixup(images: Tensor4D | TensorLike, labels: Labels, options?: M
  * Use it to apply the mix that {@link sampleMixupParams} drew to the images and again to a
  * second tensor of the same batch (a depth map, a soft mask).
  *
- * @param images - `[B, H, W, C]` or `[B, H, W]`, float32 or int32 (the result is float32).
+ * @param images - `[B, H, W, C]` or `[B, H, W]`, float32 or int32 (the result is float32; int32
+ *   values above 2^24 are not exact in it, see {@link mixup}).
  * @param params - From {@link sampleMixupParams}, with B entries.
  * @returns The blended tensor, float32, same shape as `images`.
  *

@@ -134,26 +134,31 @@ export function sampleDecisions<T>(batchSize: number, sampling: ResolvedSampling
 }
 
 /**
- * Draws the parameters of a {@link mixup} of a batch of `batchSize` samples: partners, and
+ * Draws the parameters of a {@link mixup} of a batch of B samples: partners, and
  * lambda ~ Beta(alpha, alpha) per batch or per sample (1 where a sample is not mixed).
  *
- * @param batchSize - B, the number of samples.
+ * @param batch - B, the number of samples, or the batch's shape `[B, …]` (`images.shape`), as
+ *   {@link sampleCutMixParams} takes it.
  * @param options - See {@link SamplingOptions}.
  * @returns Plain arrays; apply them with {@link applyMixup} and {@link mixLabels}.
  *
  * @example
  * ```ts
- * const params = sampleMixupParams(8, { alpha: 0.4, seed: 1 });
+ * const params = sampleMixupParams(images.shape, { alpha: 0.4, seed: 1 }); // or the batch size
  * const mixedImages = applyMixup(images, params);
  * const mixedDepth = applyMixup(depthMaps, params); // the same mix, on another tensor
  * ```
  * @public
  */
-export function sampleMixupParams(batchSize: number, options?: SamplingOptions): MixParams {
+export function sampleMixupParams(batch: number | readonly number[], options?: SamplingOptions): MixParams {
   const op = 'sampleMixupParams';
   const opts = assertOptionsObject(op, options);
   assertKnownOptions(op, opts, SAMPLING_OPTION_NAMES);
-  assertNumber(op, 'batchSize', batchSize, { min: 1, integer: true });
+  const batchSize = Array.isArray(batch) ? batch[0] : batch;
+  if (Array.isArray(batch) && !(batch.length >= 1 && batch.every((d) => Number.isInteger(d) && d >= 1))) {
+    throw argumentError(op, 'batch', 'a batch size B or a shape [B, …] of positive integers', describePair(batch));
+  }
+  assertNumber(op, 'batch', batchSize, { min: 1, integer: true });
   return drawMixupParams(batchSize, resolveSampling(op, opts));
 }
 

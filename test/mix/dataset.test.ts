@@ -13,6 +13,7 @@ import {
   attentiveCutMix,
   createRng,
   cutMix,
+  mixBatches,
   mixDataset,
   mixup,
   saliencyExtractor,
@@ -49,17 +50,21 @@ async function collect(dataset: { iterator(): Promise<{ next(): Promise<Iterator
   return out;
 }
 
-const direct: Record<Exclude<MixMethod, 'none'>, (x: tf.Tensor4D, y: tf.Tensor1D, options: MixDatasetOptions, rng: Rng) => MixResult> = {
+type Mixing = Exclude<MixMethod, 'none'>;
+const direct: Record<Mixing, (x: tf.Tensor4D, y: tf.Tensor1D, options: MixDatasetOptions, rng: Rng) => MixResult> = {
   mixup: (x, y, o, rng) => mixup(x, y, { ...o, seed: rng }),
+  cutMix: (x, y, o, rng) => cutMix(x, y, { ...o, seed: rng }),
+  attentiveCutMix: (x, y, o, rng) => attentiveCutMix(x, y, saliencyExtractor(), { ...o, seed: rng }),
+  // The short names are aliases of the functions' own.
   cutmix: (x, y, o, rng) => cutMix(x, y, { ...o, seed: rng }),
   attentive: (x, y, o, rng) => attentiveCutMix(x, y, saliencyExtractor(), { ...o, seed: rng }),
 };
 
-const cases: [Exclude<MixMethod, 'none'>, MixDatasetOptions][] = [
+const cases: [Mixing, MixDatasetOptions][] = [
   ['mixup', { numClasses: K, mode: 'elem', alpha: 0.4 }],
-  ['cutmix', { numClasses: K, mode: 'elem' }],
+  ['cutMix', { numClasses: K, mode: 'elem' }],
   ['cutmix', { numClasses: K, minMax: [0.25, 0.5], labelSmoothing: 0.1 }],
-  ['attentive', { numClasses: K, grid: 4, topN: 3 }],
+  ['attentiveCutMix', { numClasses: K, grid: 4, topN: 3 }],
   ['attentive', { numClasses: K, grid: 4, topN: 5, mode: 'elem', labelMode: 'attention' }],
 ];
 
@@ -111,6 +116,18 @@ describe('mixDataset', () => {
       expect(await read(expected.cells)).toEqual(partners.map((p, i) => (p === i ? [-1, -1, -1, -1] : [10, 11, 14, 15]))); // the attended quarter
       tf.dispose(expected);
     }
+  });
+
+  it('mixBatches is the same transform for dataset.map, typed as tf.data types it: Dataset<MixedBatch>', async () => {
+    const options = { numClasses: K, mode: 'elem', seed: 5 } as const;
+    const typed: tfd.Dataset<MixedBatch> = batchDataset().map(mixBatches('cutMix', options)); // no cast
+    const it = await typed.iterator();
+    const first = (await it.next()).value; // { xs: Tensor4D, ys: Tensor2D }
+    expect([first.xs.rank, first.ys.rank]).toEqual([4, 2]);
+    tf.dispose([first.xs, first.ys]);
+    expect(await collect(batchDataset().map(mixBatches('cutMix', options)))).toEqual(await collect(mixDataset(batchDataset(), 'cutMix', options)));
+    expectThrowsCleanly(() => mixBatches('snapmix' as never), /Argument 'method' passed to 'mixBatches' must be one of 'attentiveCutMix'/);
+    expectThrowsCleanly(() => mixBatches('mixup', { minMax: [0.1, 0.2] }), /Unknown option 'minMax' passed to 'mixBatches'/);
   });
 
   it('the same seed gives the same stream, another seed another one', async () => {
@@ -213,7 +230,7 @@ describe('mixDataset', () => {
     const op = /passed to 'mixDataset'/;
     expectThrowsCleanly(() => mixDataset(null as never, 'cutmix'), op, /Argument 'dataset'.*a dataset of \{ xs, ys \} batches with a map method.*but got null/);
     expectThrowsCleanly(() => mixDataset({} as never, 'cutmix'), /Argument 'dataset'.*but got an object with keys \[\]/);
-    expectThrowsCleanly(() => mixDataset(ds, 'cutMix' as never), /Argument 'method'.*one of 'attentive', 'cutmix', 'mixup', 'none'.*but got 'cutMix'/);
+    expectThrowsCleanly(() => mixDataset(ds, 'CutMix' as never), /Argument 'method'.*one of 'attentiveCutMix', 'cutMix', 'mixup', 'none', 'attentive', 'cutmix'.*but got 'CutMix'/);
     expectThrowsCleanly(() => mixDataset(ds, 'mixup', 3 as never), /Argument 'options'.*an object.*but got 3/);
     expectThrowsCleanly(() => mixDataset(ds, 'attentive', { alpha: 0.5 }), /Unknown option 'alpha' passed to 'mixDataset'/);
     expectThrowsCleanly(() => mixDataset(ds, 'mixup', { minMax: [0.2, 0.4] }), /Unknown option 'minMax' passed to 'mixDataset'/);

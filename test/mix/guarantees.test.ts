@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { attentiveCutMix, cutMix, mixup } from '../../src/index.js';
 import { expectNoLeak, expectThrowsCleanly, oneHotRows } from '../support/tensors.js';
 
-type Op = (images: tf.Tensor4D, labels: tf.Tensor | number[] | number[][], options?: object) => tf.TensorContainer;
+type Op = (images: tf.Tensor | tf.TensorLike, labels: tf.Tensor | number[] | number[][], options?: object) => tf.TensorContainer;
 const ops: [string, Op][] = [
   ['mixup', mixup as Op],
   ['cutMix', cutMix as Op],
@@ -68,7 +68,7 @@ describe.each(ops)('%s', (name, op) => {
     const [rank3, bools, floatIds, threeIds, wideLabels, rank3Labels] = [
       tf.zeros([4, 8, 8]),
       tf.zeros([4, 8, 8, 1], 'bool'),
-      tf.tensor1d([0, 1, 2, 3]),
+      tf.tensor1d([0, 1.5, 2, 3]),
       tf.tensor1d([0, 1, 2], 'int32'),
       tf.zeros([4, 5]),
       tf.zeros([4, 2, 2]),
@@ -78,7 +78,9 @@ describe.each(ops)('%s', (name, op) => {
     expectThrowsCleanly(() => op(bools as tf.Tensor4D, ids, { numClasses: 4 }), arg('images'), /float32 or int32.*bool/);
     expectThrowsCleanly(() => op(x, threeIds, { numClasses: 4 }), arg('labels'), /a batch of 4 labels.*but got 3/);
     expectThrowsCleanly(() => op(x, ids), arg('options.numClasses'), /given when labels are class ids/);
-    expectThrowsCleanly(() => op(x, floatIds, { numClasses: 4 }), arg('labels'), /int32 class ids.*float32/);
+    expectThrowsCleanly(() => op(x, floatIds, { numClasses: 4 }), arg('labels'), /class ids that are integers in \[0, 4\).*but got 1.5 at index 1/);
+    expectThrowsCleanly(() => op([[[[1]]], [[[1], [2]]]], [0, 1], { numClasses: 2 }), arg('images'), /a rectangular \(Tensor-like\) array, but got a ragged one: images\[1\]\[0\] has 2 entries where images\[0\]\[0\] has 1 entry\./);
+    expectThrowsCleanly(() => op(x, [[1, 0], [1], [0, 1], [1, 0]]), arg('labels'), /but got a ragged one: labels\[1\] has 1 entry where labels\[0\] has 2 entries\./);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 3 }), arg('labels'), /in \[0, 3\)/);
     expectThrowsCleanly(() => op(x, wideLabels, { numClasses: 3 }), arg('options.numClasses'), /K = 5.*but got 3/);
     expectThrowsCleanly(() => op(x, rank3Labels), arg('labels'), /\[B\].*\[B, K\]/);

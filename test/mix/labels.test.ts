@@ -69,13 +69,28 @@ describe('labels', () => {
     mixed.dispose();
   });
 
-  it('checks class ids on host backends, and can skip the check (an out-of-range id then gives a zero row)', async () => {
+  it('checks class ids on host backends, and can skip the check, for arrays too (an out-of-range id then gives a zero row)', async () => {
     const x = images();
     const bad = tf.tensor1d([0, 1, 7, 2], 'int32');
     expectThrowsCleanly(() => cutMix(x, bad, { numClasses: 4 }), /Argument 'labels' passed to 'cutMix' must be class ids that are integers in \[0, 4\).*got 7 at index 2/);
-    expectThrowsCleanly(() => cutMix(x, [0, 1, -1, 2], { numClasses: 4, validateLabels: false }), /got -1 at index 2/);
+    expectThrowsCleanly(() => cutMix(x, [0, 1, -1, 2], { numClasses: 4 }), /got -1 at index 2/);
     const unchecked = cutMix(x, bad, { numClasses: 4, validateLabels: false, prob: 0 });
     expect((await read<number[][]>(unchecked.labels))[2]).toEqual([0, 0, 0, 0]);
-    tf.dispose([x, bad, unchecked]);
+    const uncheckedArray = cutMix(x, [0, 1, -1, 2], { numClasses: 4, validateLabels: false, prob: 0 });
+    expect((await read<number[][]>(uncheckedArray.labels))[2]).toEqual([0, 0, 0, 0]);
+    tf.dispose([x, bad, unchecked, uncheckedArray]);
+  });
+
+  it('takes float32 class ids as tf.data batches plain numbers: the same labels as int32 ids', async () => {
+    const x = images();
+    const [asInt, asFloat] = [tf.tensor1d([3, 0, 2, 1], 'int32'), tf.tensor1d([3, 0, 2, 1], 'float32')];
+    for (const op of [cutMix, mixup] as const) {
+      const [a, b] = [op(x, asInt, { numClasses: 4, seed: 2 }), op(x, asFloat, { numClasses: 4, seed: 2 })];
+      expect(await read(b.labels)).toEqual(await read(a.labels));
+      tf.dispose([a, b]);
+    }
+    const fractional = tf.tensor1d([3, 0, 2.5, 1]);
+    expectThrowsCleanly(() => cutMix(x, fractional, { numClasses: 4 }), /class ids that are integers in \[0, 4\).*but got 2.5 at index 2/);
+    tf.dispose([x, asInt, asFloat, fractional]);
   });
 });

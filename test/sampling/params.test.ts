@@ -93,6 +93,10 @@ describe('seeding', () => {
     expect(sampleMixupParams(16, { ...opts, seed: createRng(saved) })).toEqual(second);
   });
 
+  it('takes the batch size or the batch shape, to the same draw', () => {
+    expect(sampleMixupParams([16, 32, 32, 3], { mode: 'elem', seed: 5 })).toEqual(sampleMixupParams(16, { mode: 'elem', seed: 5 }));
+  });
+
   it('is random without a seed', () => {
     expect(sampleMixupParams(16, { mode: 'elem' })).not.toEqual(sampleMixupParams(16, { mode: 'elem' }));
   });
@@ -100,7 +104,9 @@ describe('seeding', () => {
 
 describe('argument checks', () => {
   it.each([
-    [() => sampleMixupParams(0), /Argument 'batchSize' passed to 'sampleMixupParams' must be an integer >= 1, but got 0/],
+    [() => sampleMixupParams(0), /Argument 'batch' passed to 'sampleMixupParams' must be an integer >= 1, but got 0/],
+    [() => sampleMixupParams([0, 8, 8, 3]), /Argument 'batch' passed to 'sampleMixupParams' must be a batch size B or a shape \[B, …\] of positive integers, but got \[0, 8, 8, 3\]/],
+    [() => sampleMixupParams([]), /Argument 'batch' passed to 'sampleMixupParams' must be a batch size B or a shape/],
     [() => sampleMixupParams(4, { alpha: 0 }), /'options.alpha' .* must be a number > 0, but got 0/],
     [() => sampleMixupParams(4, { alpha: -1 }), /'options.alpha'/],
     [() => sampleMixupParams(4, { prob: 1.5 }), /'options.prob' .* must be a number in \[0, 1\], but got 1.5/],
