@@ -74,7 +74,8 @@ export function assertNumber(op: string, arg: string, value: unknown, rule: Numb
   if (!ok) throw argumentError(op, arg, describeRule(rule), describe(value));
 }
 
-function describeRule({ min, max, minExclusive, maxExclusive, integer }: NumberRule): string {
+/** The interval (and integrality) of a {@link NumberRule}, as messages say it: `an integer in [0, 49]`. */
+export function describeRule({ min, max, minExclusive, maxExclusive, integer }: NumberRule): string {
   const kind = integer ? 'an integer' : 'a number';
   if (min !== undefined && max !== undefined) {
     return `${kind} in ${minExclusive ? '(' : '['}${min}, ${max}${maxExclusive ? ')' : ']'}`;

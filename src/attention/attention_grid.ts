@@ -1,16 +1,11 @@
 import { type Tensor3D, cast, fill, greater, isFinite, logicalNot, matMul, reshape, tensor2d, tidy, transpose, where, zerosLike } from '@tensorflow/tfjs-core';
 
 import { averagingMatrix } from '../masks/grid.js';
-import { argumentError, assertNumber } from '../validation.js';
+import { numberOption } from '../options.js';
+import { argumentError } from '../validation.js';
 
-/** The grid of the paper (7 × 7 cells of a 224 px image), used wherever `grid` is not given. */
-const DEFAULT_GRID = 7;
-
-/** Validates the `options.grid` of `op` and fills in the default. */
-export function resolveGrid(op: string, grid: unknown = DEFAULT_GRID): number {
-  assertNumber(op, 'options.grid', grid, { min: 1, integer: true });
-  return grid;
-}
+/** The `grid` of every op that cuts images into cells: the paper's 7 × 7 (of a 224 px image) by default. */
+export const GRID_OPTION = numberOption({ default: 7, min: 1, integer: true });
 
 /** Checks that an `height × width` image can be cut into `grid × grid` cells that each hold pixels. */
 export function assertGridFits(op: string, grid: number, height: number, width: number): void {

@@ -1,11 +1,12 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, cast, expandDims, matMul, mean, reshape, tidy } from '@tensorflow/tfjs-core';
 
-import { argumentError, assertKnownOptions, assertOptionsObject, describe } from '../validation.js';
+import { resolveOptions } from '../options.js';
+import { argumentError, describe } from '../validation.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type FeatureModel, featureOutput, fixedInputSize, modelInputSize, runModel } from './feature_model.js';
 import { type ModelOutput, findOutput } from './feature_names.js';
 import { type LayersModelLike, isLayersModel, layersFeatureModel } from './layers_features.js';
-import { type Normalization, type Scaling, defaultRange, resolveInputSize, resolveNormalization, resolveRange } from './preprocess.js';
+import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, type Scaling, defaultRange, resolveNormalization } from './preprocess.js';
 
 /**
  * Options of {@link camExtractor}.
@@ -41,7 +42,8 @@ export interface CamExtractor extends AttentionExtractor {
   readonly classifierLayer: string | undefined;
 }
 
-const OPTION_NAMES = ['featureLayer', 'classifierLayer', 'inputSize', 'normalization', 'inputRange'];
+/** {@link CamExtractorOptions}: their rules. */
+const CAM_OPTIONS = { featureLayer: NAME_OPTION, classifierLayer: NAME_OPTION, ...MODEL_INPUT_OPTIONS };
 
 /**
  * Class activation maps (Zhou et al., CVPR 2016) of a `tf.LayersModel`, typically the model
@@ -71,20 +73,15 @@ const OPTION_NAMES = ['featureLayer', 'classifierLayer', 'inputSize', 'normaliza
 export function camExtractor(model: LayersModelLike, options?: CamExtractorOptions): CamExtractor {
   const op = 'camExtractor';
   if (!isLayersModel(model)) throw argumentError(op, 'model', 'a tf.LayersModel', describe(model));
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES);
-  for (const name of ['featureLayer', 'classifierLayer'] as const) {
-    const value = opts[name];
-    if (value !== undefined && (typeof value !== 'string' || value === '')) throw argumentError(op, `options.${name}`, 'a layer name (a non-empty string)', describe(value));
-  }
+  const opts = resolveOptions(op, CAM_OPTIONS, options);
   const normalization = opts.normalization === undefined ? undefined : resolveNormalization(op, opts.normalization);
-  const inputRange = opts.inputRange === undefined ? undefined : resolveRange(op, opts.inputRange);
+  const { inputRange } = opts;
   const rescaled = normalization !== undefined || inputRange !== undefined;
   const scaling = (images: Tensor4D): Scaling | undefined => (rescaled ? { range: inputRange ?? defaultRange(images), normalization: normalization ?? resolveNormalization(op, 'unit') } : undefined);
 
   const features = layersFeatureModel(model, `'${model.name}'`, false);
   const fixedSize = fixedInputSize(features);
-  const givenSize = opts.inputSize === undefined ? undefined : modelInputSize(op, features, resolveInputSize(op, opts.inputSize));
+  const givenSize = opts.inputSize === undefined ? undefined : modelInputSize(op, features, opts.inputSize);
   // A model that takes any size is probed at a small one to find its layers' shapes.
   const probeSize = givenSize ?? fixedSize ?? [32, 32];
   const outputs = features.outputs(probeSize);

@@ -1,5 +1,6 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
 
+import { customOption } from '../options.js';
 import { argumentError, describe, errorMessage } from '../validation.js';
 
 /**
@@ -35,11 +36,15 @@ export interface AttentionExtractor {
   dispose?(): void;
 }
 
+/** The rule of every option or argument that takes an {@link AttentionExtractor}. */
+export const EXTRACTOR_OPTION = customOption(
+  'an AttentionExtractor: an object with an extract(images) method',
+  (extractor): extractor is AttentionExtractor => typeof extractor === 'object' && extractor !== null && typeof (extractor as AttentionExtractor).extract === 'function',
+);
+
 /** Checks that the argument `arg` of `op` is an {@link AttentionExtractor}. */
 export function assertExtractor(op: string, arg: string, extractor: unknown): asserts extractor is AttentionExtractor {
-  if (typeof extractor !== 'object' || extractor === null || typeof (extractor as AttentionExtractor).extract !== 'function') {
-    throw argumentError(op, arg, 'an AttentionExtractor: an object with an extract(images) method', describe(extractor));
-  }
+  EXTRACTOR_OPTION.check(op, arg, extractor);
 }
 
 /**

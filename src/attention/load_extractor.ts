@@ -1,14 +1,14 @@
 import { type Tensor3D, type Tensor4D, mean, tidy } from '@tensorflow/tfjs-core';
 
 
-import { argumentError, assertKnownOptions, assertOptionsObject, describe } from '../validation.js';
+import { resolveOptions } from '../options.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type ModelFormat, defaultNormalization, featureOutput, isSpatial, modelInputSize, runModel } from './feature_model.js';
 import type { AnyGraphModel } from './graph_features.js';
 import type { LayersModelLike } from './layers_features.js';
 import { shortName } from './feature_names.js';
 import { type ExtractorSource, openFeatureModel } from './open_model.js';
-import { type Normalization, defaultRange, resolveInputSize, resolveNormalization, resolveRange } from './preprocess.js';
+import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultRange, resolveNormalization } from './preprocess.js';
 
 /**
  * Options of {@link loadAttentionExtractor}.
@@ -73,7 +73,8 @@ export interface ModelAttentionExtractor extends AttentionExtractor {
   dispose(): void;
 }
 
-const OPTION_NAMES = ['featureNode', 'inputSize', 'normalization', 'inputRange'];
+/** {@link ModelExtractorOptions}: their rules (none has a default of its own: the model decides). */
+const LOADER_OPTIONS = { featureNode: NAME_OPTION, ...MODEL_INPUT_OPTIONS };
 
 /**
  * Makes an {@link AttentionExtractor} of a model: the batch is resized to `inputSize`
@@ -107,14 +108,9 @@ const OPTION_NAMES = ['featureNode', 'inputSize', 'normalization', 'inputRange']
  */
 export async function loadAttentionExtractor(source: ExtractorSource, options?: ModelExtractorOptions): Promise<ModelAttentionExtractor> {
   const op = 'loadAttentionExtractor';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES);
+  const opts = resolveOptions(op, LOADER_OPTIONS, options);
   const normalization = opts.normalization === undefined ? undefined : resolveNormalization(op, opts.normalization);
-  const inputRange = opts.inputRange === undefined ? undefined : resolveRange(op, opts.inputRange);
-  if (opts.featureNode !== undefined && (typeof opts.featureNode !== 'string' || opts.featureNode === '')) {
-    throw argumentError(op, 'options.featureNode', 'a node or layer name (a non-empty string)', describe(opts.featureNode));
-  }
-  if (opts.inputSize !== undefined) resolveInputSize(op, opts.inputSize);
+  const { inputRange } = opts;
 
   const model = await openFeatureModel(op, source);
   try {
@@ -163,9 +159,7 @@ export async function loadAttentionExtractor(source: ExtractorSource, options?: 
  */
 export async function listFeatureNodes(source: ExtractorSource, options?: { inputSize?: readonly [number, number] }): Promise<FeatureNode[]> {
   const op = 'listFeatureNodes';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, ['inputSize']);
-  if (opts.inputSize !== undefined) resolveInputSize(op, opts.inputSize);
+  const opts = resolveOptions(op, { inputSize: MODEL_INPUT_OPTIONS.inputSize }, options);
   const model = await openFeatureModel(op, source);
   try {
     const outputs = model.outputs(modelInputSize(op, model, opts.inputSize));

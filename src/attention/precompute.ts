@@ -1,8 +1,9 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, clone, concat, dispose, slice, tidy } from '@tensorflow/tfjs-core';
 
-import { type Labels, resolveLabelOptions, toBatch, toSoftLabels } from '../mix/inputs.js';
-import { argumentError, assertKnownOptions, assertNumber, assertOptionsObject, describe, errorMessage } from '../validation.js';
-import { assertGridFits, poolToGrid, resolveGrid } from './attention_grid.js';
+import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from '../mix/inputs.js';
+import { customOption, numberOption, resolveOptions } from '../options.js';
+import { argumentError, errorMessage } from '../validation.js';
+import { GRID_OPTION, assertGridFits, poolToGrid } from './attention_grid.js';
 import { type AttentionExtractor, assertExtractor, extractAttention } from './extractor.js';
 import { saliencyExtractor } from './saliency.js';
 
@@ -27,8 +28,14 @@ export interface PrecomputeAttentionOptions {
   numClasses?: number;
 }
 
-const OPTION_NAMES = ['grid', 'batchSize', 'onProgress', 'labels', 'numClasses'];
-const DEFAULT_BATCH_SIZE = 32;
+/** {@link PrecomputeAttentionOptions}: defaults and rules (`labels` are checked with the images). */
+const PRECOMPUTE_OPTIONS = {
+  grid: GRID_OPTION,
+  batchSize: numberOption({ default: 32, min: 1, integer: true }),
+  onProgress: customOption('a function (done, total) => void', (f): f is (done: number, total: number) => void => typeof f === 'function'),
+  labels: customOption('class ids [N] or labels [N, K]', (v): v is Labels => v !== undefined),
+  numClasses: LABEL_OPTIONS.numClasses,
+};
 
 /**
  * Computes the attention maps of a whole set of images once, so that training can mix with them
@@ -73,15 +80,7 @@ const DEFAULT_BATCH_SIZE = 32;
  */
 export async function precomputeAttention(images: Tensor | TensorLike, extractor?: AttentionExtractor, options?: PrecomputeAttentionOptions): Promise<Tensor3D> {
   const op = 'precomputeAttention';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES);
-  const grid = resolveGrid(op, opts.grid);
-  const { batchSize = DEFAULT_BATCH_SIZE, onProgress, labels } = opts;
-  assertNumber(op, 'options.batchSize', batchSize, { min: 1, integer: true });
-  if (onProgress !== undefined && typeof onProgress !== 'function') {
-    throw argumentError(op, 'options.onProgress', 'a function (done, total) => void', describe(onProgress));
-  }
-  const { numClasses } = resolveLabelOptions(op, { numClasses: opts.numClasses });
+  const { grid, batchSize, onProgress, labels, numClasses } = resolveOptions(op, PRECOMPUTE_OPTIONS, options);
   if (numClasses !== undefined && labels === undefined) throw argumentError(op, 'options.numClasses', 'given only with options.labels', String(numClasses));
   const source = extractor ?? saliencyExtractor();
   assertExtractor(op, 'extractor', source);

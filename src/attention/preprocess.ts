@@ -2,6 +2,7 @@
 // values to [0, 1], normalise. Shared by the loaded extractors and the CAM extractor.
 import { type Tensor4D, cast, div, image, scalar, sub, tensor1d } from '@tensorflow/tfjs-core';
 
+import { type OptionRule, customOption } from '../options.js';
 import { argumentError, assertNumber, describe } from '../validation.js';
 
 /**
@@ -70,6 +71,28 @@ export function resolveInputSize(op: string, size: unknown): [number, number] {
   assertNumber(op, 'options.inputSize[1]', size[1], { min: 1, integer: true });
   return [size[0], size[1]];
 }
+
+/** The options of the extractors that run a model on the batch: how it is brought to the model's input. */
+export const MODEL_INPUT_OPTIONS = {
+  inputSize: {
+    default: undefined,
+    expected: '[height, width]',
+    check: (op: string, _: string, value: unknown): readonly [number, number] => resolveInputSize(op, value),
+  } satisfies OptionRule<readonly [number, number] | undefined>,
+  normalization: {
+    default: undefined,
+    expected: 'a named normalisation or { mean, std }',
+    check: (op: string, _: string, value: unknown): Normalization => (resolveNormalization(op, value), value as Normalization),
+  } satisfies OptionRule<Normalization | undefined>,
+  inputRange: {
+    default: undefined,
+    expected: '[lo, hi] with finite lo < hi',
+    check: (op: string, _: string, value: unknown): readonly [number, number] => resolveRange(op, value),
+  } satisfies OptionRule<readonly [number, number] | undefined>,
+};
+
+/** The rule of an option that names a node or layer. */
+export const NAME_OPTION = customOption('a node or layer name (a non-empty string)', (v): v is string => typeof v === 'string' && v !== '');
 
 /** The default `inputRange`: bytes for int32 images, [0, 1] for float32 ones. */
 export function defaultRange(images: Tensor4D): [number, number] {

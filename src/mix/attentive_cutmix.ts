@@ -19,20 +19,19 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 
-import { assertGridFits, poolToGrid, resolveGrid } from '../attention/attention_grid.js';
+import { GRID_OPTION, assertGridFits, poolToGrid } from '../attention/attention_grid.js';
 import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../attention/select_cells.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
-import { resolveSampling, sampleDecisions } from '../sampling/params.js';
-import { argumentError, assertKnownOptions, assertNumber, assertOneOf, assertOptionsObject } from '../validation.js';
+import { type ResolvedOptions, numberOption, oneOfOption, resolveOptions } from '../options.js';
+import { SAMPLING_OPTIONS, sampleDecisions, samplingOf } from '../sampling/params.js';
+import { argumentError, assertNumber } from '../validation.js';
 import { gatherPartners, partnerTensor, paste } from './blend.js';
-import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
-
-const OPTION_NAMES = ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES];
 
 /**
  * Attentive CutMix (Walawalkar et al., ICASSP 2020): the image is cut into `grid × grid` cells,
@@ -79,18 +78,53 @@ export function attentiveCutMix(
   options?: AttentiveCutMixOptions,
 ): AttentiveCutMixResult {
   const op = 'attentiveCutMix';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES);
-  const { topN, grid, labelMode } = resolveAttentiveOptions(op, opts);
-  const sampling = resolveSampling(op, opts);
-  const labelOptions = resolveLabelOptions(op, opts);
+  const opts = resolveAttentiveOptions(op, options);
   const source = attention ?? saliencyExtractor();
   assertAttentionSource(op, 'attention', source);
+  return attentiveCutMixWith(op, images, labels, source, opts);
+}
+
+/** {@link AttentiveCutMixOptions}: defaults and rules (`topN` at most grid², see {@link resolveAttentiveOptions}). */
+export const ATTENTIVE_OPTIONS = {
+  prob: SAMPLING_OPTIONS.prob,
+  mode: SAMPLING_OPTIONS.mode,
+  partner: SAMPLING_OPTIONS.partner,
+  seed: SAMPLING_OPTIONS.seed,
+  topN: numberOption({ default: 6, min: 0, integer: true }),
+  grid: GRID_OPTION,
+  labelMode: oneOfOption<LabelMode>(['area', 'attention'], 'area'),
+  ...LABEL_OPTIONS,
+};
+
+/**
+ * The checks of `table` (the attentive options, or a table holding them), and the one between two
+ * options: at most grid² cells, and a `topN` given for a grid of fewer than the default.
+ */
+export function resolveAttentiveOptions<T extends typeof ATTENTIVE_OPTIONS>(op: string, options: unknown, table: T = ATTENTIVE_OPTIONS as T): ResolvedOptions<T> {
+  const opts = resolveOptions(op, table, options);
+  const { topN, grid } = opts as ResolvedOptions<typeof ATTENTIVE_OPTIONS>;
+  if ((options as AttentiveCutMixOptions | undefined)?.topN === undefined && grid * grid < topN) {
+    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
+  }
+  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
+  return opts;
+}
+
+/** An {@link attentiveCutMix} whose options and attention were checked beforehand: the work of one call. */
+export function attentiveCutMixWith(
+  op: string,
+  images: Tensor | TensorLike,
+  labels: Labels,
+  source: AttentionExtractor | Tensor3D,
+  options: ResolvedOptions<typeof ATTENTIVE_OPTIONS>,
+): AttentiveCutMixResult {
+  const { topN, grid, labelMode } = options;
+  const sampling = samplingOf(options);
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
     assertGridFits(op, grid, height, width);
-    const y = toSoftLabels(op, labels, batchSize, labelOptions);
+    const y = toSoftLabels(op, labels, batchSize, options);
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
     const geometry = gridGeometry(height, width, grid);
 
@@ -100,24 +134,12 @@ export function attentiveCutMix(
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(partnerMap, chosen, geometry, lambda)) as Tensor1D);
     return {
       images: paste(x, partners, rects, () => cellMask(chosen, geometry)),
-      labels: mixSoftLabels(y, labelOptions.labelSmoothing, partners, labelWeight),
+      labels: mixSoftLabels(y, options.labelSmoothing, partners, labelWeight),
       lambda,
       partners: partnerTensor(partners),
       cells,
     };
   });
-}
-
-/** Validates `topN`, `grid` and `labelMode` of `op` and fills in the defaults. */
-export function resolveAttentiveOptions(op: string, opts: Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>): { topN: number; grid: number; labelMode: LabelMode } {
-  const grid = resolveGrid(op, opts.grid);
-  const { topN = 6, labelMode = 'area' } = opts;
-  if (opts.topN === undefined && grid * grid < topN) {
-    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
-  }
-  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
-  assertOneOf<LabelMode>(op, 'options.labelMode', labelMode, ['area', 'attention']);
-  return { topN, grid, labelMode };
 }
 
 /**

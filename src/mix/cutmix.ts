@@ -1,10 +1,10 @@
 import { type Tensor, type TensorLike, reshape, tensor3d, tidy } from '@tensorflow/tfjs-core';
 
 import { boxMask, boxesTensor } from '../masks/box_mask.js';
-import { type CutMixParams, SAMPLING_OPTION_NAMES, drawCutMixParams, resolveMinMax, resolveSampling } from '../sampling/params.js';
-import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { type ResolvedOptions, resolveOptions } from '../options.js';
+import { CUTMIX_SAMPLING_OPTIONS, type CutMixParams, drawCutMixParams, samplingOf } from '../sampling/params.js';
 import { paramTensors, paste } from './blend.js';
-import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertCutMixParamsFit } from './params_fit.js';
 import type { CutMixOptions, CutMixResult } from './types.js';
@@ -31,20 +31,23 @@ import type { CutMixOptions, CutMixResult } from './types.js';
  * @public
  */
 export function cutMix(images: Tensor | TensorLike, labels: Labels, options?: CutMixOptions): CutMixResult {
-  const op = 'cutMix';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES]);
-  const sampling = resolveSampling(op, opts);
-  const minMax = resolveMinMax(op, opts.minMax);
-  const labelOptions = resolveLabelOptions(op, opts);
+  return cutMixWith('cutMix', images, labels, resolveOptions('cutMix', CUTMIX_OPTIONS, options));
+}
+
+/** {@link CutMixOptions}: defaults and rules. */
+export const CUTMIX_OPTIONS = { ...CUTMIX_SAMPLING_OPTIONS, ...LABEL_OPTIONS };
+
+/** A {@link cutMix} whose options were resolved beforehand: the work of one call. */
+export function cutMixWith(op: string, images: Tensor | TensorLike, labels: Labels, options: ResolvedOptions<typeof CUTMIX_OPTIONS>): CutMixResult {
+  const sampling = samplingOf(options);
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
-    const y = toSoftLabels(op, labels, batchSize, labelOptions);
-    const params = drawCutMixParams(batchSize, height, width, sampling, minMax);
+    const y = toSoftLabels(op, labels, batchSize, options);
+    const params = drawCutMixParams(batchSize, height, width, sampling, options.minMax);
     return {
       images: pasteBoxes(x, params),
-      labels: mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda),
+      labels: mixSoftLabels(y, options.labelSmoothing, params.partners, params.lambda),
       ...paramTensors(params),
       boxes: boxesTensor(params.boxes),
     };

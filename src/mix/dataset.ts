@@ -1,15 +1,16 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
 
-import { type AttentionExtractor, assertExtractor } from '../attention/extractor.js';
+import { type AttentionExtractor, EXTRACTOR_OPTION, assertAttentionSource } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
-import { SAMPLING_OPTION_NAMES, resolveMinMax, resolveSampling } from '../sampling/params.js';
-import { type Rng, createRng, isRng } from '../sampling/rng.js';
-import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe, errorMessage } from '../validation.js';
-import { attentiveCutMix, resolveAttentiveOptions } from './attentive_cutmix.js';
-import { cutMix } from './cutmix.js';
-import { LABEL_OPTION_NAMES, resolveLabelOptions, toBatch, toSoftLabels } from './inputs.js';
+import { resolveOptions } from '../options.js';
+import { SEED_OPTION } from '../sampling/params.js';
+import { type Rng, type Seed, createRng, isRng } from '../sampling/rng.js';
+import { argumentError, assertOneOf, describe, errorMessage } from '../validation.js';
+import { ATTENTIVE_OPTIONS, attentiveCutMixWith, resolveAttentiveOptions } from './attentive_cutmix.js';
+import { CUTMIX_OPTIONS, cutMixWith } from './cutmix.js';
+import { LABEL_OPTIONS, toBatch, toSoftLabels } from './inputs.js';
 import { smoothLabels } from './labels.js';
-import { mixup } from './mixup.js';
+import { MIXUP_OPTIONS, mixupWith } from './mixup.js';
 import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
 
 /**
@@ -94,12 +95,13 @@ const METHODS: readonly MixMethod[] = ['attentiveCutMix', 'cutMix', 'mixup', 'no
 type CanonicalMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none';
 const CANONICAL: Record<MixMethod, CanonicalMethod> = { attentiveCutMix: 'attentiveCutMix', attentive: 'attentiveCutMix', cutMix: 'cutMix', cutmix: 'cutMix', mixup: 'mixup', none: 'none' };
 
-const OPTION_NAMES: Record<CanonicalMethod | 'function', readonly string[]> = {
-  mixup: [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES],
-  cutMix: [...SAMPLING_OPTION_NAMES, 'minMax', ...LABEL_OPTION_NAMES],
-  attentiveCutMix: ['prob', 'mode', 'partner', 'seed', 'topN', 'grid', 'labelMode', ...LABEL_OPTION_NAMES, 'extractor'],
-  none: ['seed', ...LABEL_OPTION_NAMES],
-  function: ['seed'],
+/** The options of each method: the function's own, and `extractor` for the attentive one. */
+const OPTIONS = {
+  mixup: MIXUP_OPTIONS,
+  cutMix: CUTMIX_OPTIONS,
+  attentiveCutMix: { ...ATTENTIVE_OPTIONS, extractor: EXTRACTOR_OPTION },
+  none: { seed: SEED_OPTION, ...LABEL_OPTIONS },
+  function: { seed: SEED_OPTION },
 };
 
 /**
@@ -187,47 +189,51 @@ export function mixBatches(method: MixMethod | BatchMixer, options?: MixDatasetO
   return batchTransform('mixBatches', method, options);
 }
 
+/** Checks the method and its options now, and returns the function that mixes one batch. */
 function batchTransform(op: string, method: MixMethod | BatchMixer, options: MixDatasetOptions | undefined): (batch: TensorContainer) => MixedBatch {
   if (typeof method !== 'function') assertOneOf<MixMethod>(op, 'method', method, METHODS);
-  const canonical = typeof method === 'function' ? method : CANONICAL[method];
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, OPTION_NAMES[typeof canonical === 'function' ? 'function' : canonical]);
-  const rng = resolveRng(op, opts.seed);
-  const mix = resolveMixer(op, canonical, opts, rng);
+  const mix = typeof method === 'function' ? mixerFunction(op, method, options) : namedMixer(op, CANONICAL[method], options);
   const name = typeof method === 'function' ? 'the mixer function' : `'${method}'`;
   return (batch) => tidy(() => mixBatch(op, batch, mix, name));
 }
 
 type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined) => { images: Tensor4D; labels: Tensor2D };
 
-/** The seed option as the one Rng of the whole dataset. */
-function resolveRng(op: string, seed: unknown): Rng {
-  if (isRng(seed)) return seed;
-  if (seed === undefined || typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed))) return createRng(seed);
-  throw argumentError(op, 'options.seed', 'a finite number, a string or an Rng from createRng()', describe(seed));
+/** All batches draw from one stream: a seed starts it, an Rng is it. */
+const streamOf = (seed: Seed | Rng | undefined): Rng => (isRng(seed) ? seed : createRng(seed));
+
+function mixerFunction(op: string, method: BatchMixer, options: MixDatasetOptions | undefined): Mix {
+  const rng = streamOf(resolveOptions(op, OPTIONS.function, options).seed);
+  return (images, labels, attention) => method(images, labels, rng, attention);
 }
 
-/** Checks the options of `method` now, and returns the function that mixes one batch. */
-function resolveMixer(op: string, method: CanonicalMethod | BatchMixer, opts: MixDatasetOptions, rng: Rng): Mix {
-  if (typeof method === 'function') return (images, labels, attention) => method(images, labels, rng, attention);
-  const { extractor, ...rest } = opts;
-  const mixerOptions = { ...rest, seed: rng };
-  const labelOptions = resolveLabelOptions(op, opts);
-  if (method !== 'none') resolveSampling(op, mixerOptions);
+/** The mixer of a named method; its errors inside a batch name the function, as a direct call would. */
+function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOptions | undefined): Mix {
   switch (method) {
-    case 'none':
-      return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], labelOptions), labelOptions.labelSmoothing) });
-    case 'mixup':
-      return (images, labels) => mixup(images, labels, mixerOptions);
-    case 'cutMix':
-      resolveMinMax(op, opts.minMax);
-      return (images, labels) => cutMix(images, labels, mixerOptions);
+    case 'none': {
+      const opts = resolveOptions(op, OPTIONS.none, options);
+      return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) });
+    }
+    case 'mixup': {
+      const opts = resolveOptions(op, OPTIONS.mixup, options);
+      const shared = { ...opts, seed: streamOf(opts.seed) };
+      return (images, labels) => mixupWith(method, images, labels, shared);
+    }
+    case 'cutMix': {
+      const opts = resolveOptions(op, OPTIONS.cutMix, options);
+      const shared = { ...opts, seed: streamOf(opts.seed) };
+      return (images, labels) => cutMixWith(method, images, labels, shared);
+    }
     case 'attentiveCutMix': {
-      resolveAttentiveOptions(op, opts);
+      const { extractor, ...opts } = resolveAttentiveOptions(op, options, OPTIONS.attentiveCutMix);
+      const shared = { ...opts, seed: streamOf(opts.seed) };
       const attention = extractor ?? saliencyExtractor();
-      assertExtractor(op, 'options.extractor', attention);
-      // The batch's own maps, checked by attentiveCutMix as any maps given in place of an extractor.
-      return (images, labels, maps) => attentiveCutMix(images, labels, (maps as Tensor3D | undefined) ?? attention, mixerOptions);
+      // The batch's own maps, checked as any maps given in place of an extractor.
+      return (images, labels, maps) => {
+        const source = (maps as Tensor3D | undefined) ?? attention;
+        assertAttentionSource(method, 'attention', source);
+        return attentiveCutMixWith(method, images, labels, source, shared);
+      };
     }
   }
 }

@@ -2,7 +2,8 @@
 // tensor made here from an array is an intermediate of the call.
 import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as TensorClass, cast, getBackend, oneHot, ones, tensor } from '@tensorflow/tfjs-core';
 
-import { argumentError, assertNumber, describe, errorMessage } from '../validation.js';
+import { type ResolvedOptions, booleanOption, numberOption } from '../options.js';
+import { argumentError, describe, errorMessage } from '../validation.js';
 
 /**
  * How labels are given: class ids `[B]` (with `numClasses`), int32 or float32 with integral
@@ -32,22 +33,18 @@ export interface LabelOptions {
   validateLabels?: boolean;
 }
 
-/** The option names of {@link LabelOptions}. */
-export const LABEL_OPTION_NAMES = ['numClasses', 'labelSmoothing', 'validateLabels'] as const;
+/** {@link LabelOptions}: defaults and rules. */
+export const LABEL_OPTIONS = {
+  numClasses: numberOption({ min: 1, integer: true }),
+  labelSmoothing: numberOption({ default: 0, min: 0, max: 1 }),
+  validateLabels: booleanOption(),
+};
+
+/** Label options after validation and defaults. */
+export type ResolvedLabelOptions = ResolvedOptions<typeof LABEL_OPTIONS>;
 
 /** Backends that keep tensor data in host memory, where reading it costs a copy and no stall. */
 const HOST_BACKENDS = ['cpu', 'wasm', 'tensorflow'];
-
-/** Validates the label options of `op` and fills in the defaults. */
-export function resolveLabelOptions(op: string, options: LabelOptions): LabelOptions & { labelSmoothing: number } {
-  const { numClasses, labelSmoothing = 0, validateLabels } = options;
-  if (numClasses !== undefined) assertNumber(op, 'options.numClasses', numClasses, { min: 1, integer: true });
-  assertNumber(op, 'options.labelSmoothing', labelSmoothing, { min: 0, max: 1 });
-  if (validateLabels !== undefined && typeof validateLabels !== 'boolean') {
-    throw argumentError(op, 'options.validateLabels', 'a boolean', describe(validateLabels));
-  }
-  return { numClasses, labelSmoothing, validateLabels };
-}
 
 /**
  * Converts `x` to a tensor of rank 4 `[B, H, W, C]` (or, with `allowRank3`, `[B, H, W]`), float32 or int32.

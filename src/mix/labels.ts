@@ -1,9 +1,9 @@
 import { type Tensor1D, type Tensor2D, add, mul, scalar, tidy } from '@tensorflow/tfjs-core';
 
 import type { MixParams } from '../sampling/params.js';
-import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { resolveOptions } from '../options.js';
 import { blend } from './blend.js';
-import { LABEL_OPTION_NAMES, type LabelOptions, type Labels, resolveLabelOptions, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type LabelOptions, type Labels, toSoftLabels } from './inputs.js';
 import { assertParamsFit } from './params_fit.js';
 
 /** Label smoothing ε over K classes: `y·(1 − ε) + ε/K` (off-value ε/K, on-value 1 − ε + ε/K for one-hot rows). */
@@ -40,9 +40,7 @@ export function mixSoftLabels(y: Tensor2D, labelSmoothing: number, partners: rea
  */
 export function mixLabels(labels: Labels, params: MixParams, options?: LabelOptions): Tensor2D {
   const op = 'mixLabels';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, LABEL_OPTION_NAMES);
-  const labelOptions = resolveLabelOptions(op, opts);
+  const labelOptions = resolveOptions(op, LABEL_OPTIONS, options);
   assertParamsFit(op, params);
   return tidy(() => {
     const y = toSoftLabels(op, labels, params.partners.length, labelOptions);

@@ -1,9 +1,9 @@
 import { type Tensor, type Tensor4D, type TensorLike, tidy } from '@tensorflow/tfjs-core';
 
-import { type MixParams, SAMPLING_OPTION_NAMES, drawMixupParams, resolveSampling } from '../sampling/params.js';
-import { assertKnownOptions, assertOptionsObject } from '../validation.js';
+import { type ResolvedOptions, resolveOptions } from '../options.js';
+import { type MixParams, SAMPLING_OPTIONS, drawMixupParams, samplingOf } from '../sampling/params.js';
 import { blend, paramTensors } from './blend.js';
-import { LABEL_OPTION_NAMES, type Labels, resolveLabelOptions, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertParamsFit } from './params_fit.js';
 import type { MixResult, MixupOptions } from './types.js';
@@ -31,18 +31,22 @@ import type { MixResult, MixupOptions } from './types.js';
  * @public
  */
 export function mixup(images: Tensor | TensorLike, labels: Labels, options?: MixupOptions): MixResult {
-  const op = 'mixup';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, ...LABEL_OPTION_NAMES]);
-  const sampling = resolveSampling(op, opts);
-  const labelOptions = resolveLabelOptions(op, opts);
+  return mixupWith('mixup', images, labels, resolveOptions('mixup', MIXUP_OPTIONS, options));
+}
+
+/** {@link MixupOptions}: defaults and rules. */
+export const MIXUP_OPTIONS = { ...SAMPLING_OPTIONS, ...LABEL_OPTIONS };
+
+/** A {@link mixup} whose options were resolved beforehand: the work of one call. */
+export function mixupWith(op: string, images: Tensor | TensorLike, labels: Labels, options: ResolvedOptions<typeof MIXUP_OPTIONS>): MixResult {
+  const sampling = samplingOf(options);
   return tidy(() => {
     const x = toBatch(op, images);
-    const y = toSoftLabels(op, labels, x.shape[0], labelOptions);
+    const y = toSoftLabels(op, labels, x.shape[0], options);
     const params = drawMixupParams(x.shape[0], sampling);
     return {
       images: blend(x, params.partners, params.lambda) as Tensor4D,
-      labels: mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda),
+      labels: mixSoftLabels(y, options.labelSmoothing, params.partners, params.lambda),
       ...paramTensors(params),
     };
   });

@@ -1,4 +1,5 @@
-import { argumentError, assertKnownOptions, assertNumber, assertOneOf, assertOptionsObject, describe } from '../validation.js';
+import { customOption, numberOption, oneOfOption, resolveOptions } from '../options.js';
+import { argumentError, assertNumber, describe } from '../validation.js';
 import { sampleBeta } from './beta.js';
 import { type Box, EMPTY_BOX, boxArea, sampleCenteredBox, sampleMinMaxBox } from './boxes.js';
 import { PARTNER_STRATEGIES, type PartnerStrategy, samplePartners } from './partners.js';
@@ -68,10 +69,32 @@ export interface CutMixParams extends MixParams {
   readonly width: number;
 }
 
-/** The option names of {@link SamplingOptions}. */
-export const SAMPLING_OPTION_NAMES = ['alpha', 'prob', 'mode', 'partner', 'seed'] as const;
+/** The rule of every `seed` option: a seed, or an Rng to share. */
+export const SEED_OPTION = customOption<Seed | Rng>(
+  'a finite number, a string or an Rng from createRng()',
+  (seed): seed is Seed | Rng => isRng(seed) || typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed)),
+);
 
-/** Sampling options after validation and defaults. */
+/** {@link SamplingOptions}: defaults and rules. */
+export const SAMPLING_OPTIONS = {
+  alpha: numberOption({ default: 1, min: 0, minExclusive: true }),
+  prob: numberOption({ default: 1, min: 0, max: 1 }),
+  mode: oneOfOption<MixMode>(['batch', 'elem'], 'batch'),
+  partner: oneOfOption(PARTNER_STRATEGIES, 'shuffle'),
+  seed: SEED_OPTION,
+};
+
+/** {@link CutMixSamplingOptions}: the sampling options and `minMax`. */
+export const CUTMIX_SAMPLING_OPTIONS = {
+  ...SAMPLING_OPTIONS,
+  minMax: customOption<readonly [number, number]>(
+    '[lo, hi] with 0 < lo <= hi <= 1',
+    (v): v is [number, number] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number' && v[0] > 0 && v[1] <= 1 && v[0] <= v[1],
+    describePair,
+  ),
+};
+
+/** Sampling options after validation and defaults, with the seed made a stream. */
 export interface ResolvedSampling {
   alpha: number;
   prob: number;
@@ -80,28 +103,13 @@ export interface ResolvedSampling {
   rng: Rng;
 }
 
-/** Validates the sampling options of `op` and fills in the defaults. Other option names are the caller's to check. */
-export function resolveSampling(op: string, options: SamplingOptions): ResolvedSampling {
-  const { alpha = 1, prob = 1, mode = 'batch', partner = 'shuffle', seed } = options;
-  assertNumber(op, 'options.alpha', alpha, { min: 0, minExclusive: true });
-  assertNumber(op, 'options.prob', prob, { min: 0, max: 1 });
-  assertOneOf(op, 'options.mode', mode, ['batch', 'elem']);
-  assertOneOf(op, 'options.partner', partner, PARTNER_STRATEGIES);
-  const validSeed = seed === undefined || isRng(seed) || typeof seed === 'string' || (typeof seed === 'number' && Number.isFinite(seed));
-  if (!validSeed) {
-    throw argumentError(op, 'options.seed', 'a finite number, a string or an Rng from createRng()', describe(seed));
-  }
+/**
+ * The sampling of options already checked (by {@link resolveOptions} against a table holding
+ * the sampling options): the seed made a stream, a call's own unless it is an Rng.
+ */
+export function samplingOf(options: { alpha?: number; prob: number; mode: MixMode; partner: PartnerStrategy; seed: Seed | Rng | undefined }): ResolvedSampling {
+  const { alpha = 1, prob, mode, partner, seed } = options;
   return { alpha, prob, mode, partner, rng: toRng(seed) };
-}
-
-/** Validates `minMax` (absent, or `[lo, hi]` with `0 < lo <= hi <= 1`). */
-export function resolveMinMax(op: string, minMax: unknown): readonly [number, number] | undefined {
-  if (minMax === undefined) return undefined;
-  const pair = Array.isArray(minMax) && minMax.length === 2 ? (minMax as unknown[]) : undefined;
-  const [lo, hi] = pair ?? [];
-  const valid = typeof lo === 'number' && typeof hi === 'number' && lo > 0 && hi <= 1 && lo <= hi;
-  if (!valid) throw argumentError(op, 'options.minMax', '[lo, hi] with 0 < lo <= hi <= 1', describePair(minMax));
-  return [lo, hi];
 }
 
 function describePair(value: unknown): string {
@@ -152,14 +160,13 @@ export function sampleDecisions<T>(batchSize: number, sampling: ResolvedSampling
  */
 export function sampleMixupParams(batch: number | readonly number[], options?: SamplingOptions): MixParams {
   const op = 'sampleMixupParams';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, SAMPLING_OPTION_NAMES);
+  const opts = resolveOptions(op, SAMPLING_OPTIONS, options);
   const batchSize = Array.isArray(batch) ? batch[0] : batch;
   if (Array.isArray(batch) && !(batch.length >= 1 && batch.every((d) => Number.isInteger(d) && d >= 1))) {
     throw argumentError(op, 'batch', 'a batch size B or a shape [B, …] of positive integers', describePair(batch));
   }
   assertNumber(op, 'batch', batchSize, { min: 1, integer: true });
-  return drawMixupParams(batchSize, resolveSampling(op, opts));
+  return drawMixupParams(batchSize, samplingOf(opts));
 }
 
 /** {@link sampleMixupParams} on validated options. */
@@ -191,12 +198,11 @@ export function drawMixupParams(batchSize: number, sampling: ResolvedSampling): 
  */
 export function sampleCutMixParams(shape: readonly number[], options?: CutMixSamplingOptions): CutMixParams {
   const op = 'sampleCutMixParams';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, [...SAMPLING_OPTION_NAMES, 'minMax']);
+  const opts = resolveOptions(op, CUTMIX_SAMPLING_OPTIONS, options);
   const valid = Array.isArray(shape) && shape.length >= 3 && shape.every((d) => Number.isInteger(d) && d >= 1);
   if (!valid) throw argumentError(op, 'shape', '[B, H, W] or [B, H, W, C] of positive integers', describePair(shape));
   const [batchSize, height, width] = shape as [number, number, number];
-  return drawCutMixParams(batchSize, height, width, resolveSampling(op, opts), resolveMinMax(op, opts.minMax));
+  return drawCutMixParams(batchSize, height, width, samplingOf(opts), opts.minMax);
 }
 
 /** {@link sampleCutMixParams} on validated options. */
