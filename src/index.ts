@@ -3,6 +3,7 @@ export { attentiveCutMix } from './mix/attentive_cutmix.js';
 export { mixup, applyMixup } from './mix/mixup.js';
 export { cutMix, applyCutMix } from './mix/cutmix.js';
 export { mixLabels } from './mix/labels.js';
+export { createMixer, type Mixer, type MixerConfig, type MixupConfig, type CutMixConfig, type AttentiveCutMixConfig, type MixExtras, type MixerResult } from './mix/mixer.js';
 export { mixDataset, mixBatches, type MixMethod, type BatchMixer, type DatasetBatch, type MixedBatch, type MappableDataset, type MixDatasetOptions } from './mix/dataset.js';
 export type { MixResult, CutMixResult, AttentiveCutMixResult, MixupOptions, CutMixOptions, AttentiveCutMixOptions, LabelMode } from './mix/types.js';
 export type { Labels, LabelOptions } from './mix/inputs.js';

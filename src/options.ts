@@ -23,16 +23,16 @@ export type OptionsTable = { readonly [name: string]: OptionRule<unknown> };
 export type ResolvedOptions<T extends OptionsTable> = { -readonly [K in keyof T]: T[K] extends OptionRule<infer V> ? V : never };
 
 /**
- * Checks `options` (the argument of `op`) against `table`: a plain object (or absent), no name
- * the table lacks, every value given keeping its rule; returns them with the defaults filled in.
+ * Checks `options` (the argument `arg` of `op`) against `table`: a plain object (or absent), no
+ * name the table lacks, every value given keeping its rule; returns them with the defaults filled in.
  */
-export function resolveOptions<T extends OptionsTable>(op: string, table: T, options: unknown): ResolvedOptions<T> {
-  const given = assertOptionsObject(op, options as object | undefined) as Record<string, unknown>;
+export function resolveOptions<T extends OptionsTable>(op: string, table: T, options: unknown, arg = 'options'): ResolvedOptions<T> {
+  const given = assertOptionsObject(op, options as object | undefined, arg) as Record<string, unknown>;
   assertKnownOptions(op, given, Object.keys(table));
   const resolved: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(table)) {
     const value = given[name];
-    resolved[name] = value === undefined ? rule.default : rule.check(op, `options.${name}`, value);
+    resolved[name] = value === undefined ? rule.default : rule.check(op, `${arg}.${name}`, value);
   }
   return resolved as ResolvedOptions<T>;
 }

@@ -44,11 +44,11 @@ export function assertKnownOptions(op: string, options: object, known: readonly 
   }
 }
 
-/** Checks that an options argument is a plain object (or absent) and returns it. */
-export function assertOptionsObject<T extends object>(op: string, options: T | undefined): T | Record<string, never> {
+/** Checks that an options argument (`arg` of `op`) is a plain object (or absent) and returns it. */
+export function assertOptionsObject<T extends object>(op: string, options: T | undefined, arg = 'options'): T | Record<string, never> {
   if (options === undefined) return {};
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
-    throw argumentError(op, 'options', 'an object', describe(options));
+    throw argumentError(op, arg, 'an object', describe(options));
   }
   return options;
 }

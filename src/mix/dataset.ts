@@ -1,16 +1,13 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
 
-import { type AttentionExtractor, EXTRACTOR_OPTION, assertAttentionSource } from '../attention/extractor.js';
-import { saliencyExtractor } from '../attention/saliency.js';
+import type { AttentionExtractor } from '../attention/extractor.js';
 import { resolveOptions } from '../options.js';
 import { SEED_OPTION } from '../sampling/params.js';
 import { type Rng, type Seed, createRng, isRng } from '../sampling/rng.js';
-import { argumentError, assertOneOf, describe, errorMessage } from '../validation.js';
-import { ATTENTIVE_OPTIONS, attentiveCutMixWith, resolveAttentiveOptions } from './attentive_cutmix.js';
-import { CUTMIX_OPTIONS, cutMixWith } from './cutmix.js';
+import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe, errorMessage } from '../validation.js';
 import { LABEL_OPTIONS, toBatch, toSoftLabels } from './inputs.js';
 import { smoothLabels } from './labels.js';
-import { MIXUP_OPTIONS, mixupWith } from './mixup.js';
+import { MIXER_OPTIONS, type Mixer, isMixer, makeMixer } from './mixer.js';
 import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
 
 /**
@@ -95,14 +92,9 @@ const METHODS: readonly MixMethod[] = ['attentiveCutMix', 'cutMix', 'mixup', 'no
 type CanonicalMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none';
 const CANONICAL: Record<MixMethod, CanonicalMethod> = { attentiveCutMix: 'attentiveCutMix', attentive: 'attentiveCutMix', cutMix: 'cutMix', cutmix: 'cutMix', mixup: 'mixup', none: 'none' };
 
-/** The options of each method: the function's own, and `extractor` for the attentive one. */
-const OPTIONS = {
-  mixup: MIXUP_OPTIONS,
-  cutMix: CUTMIX_OPTIONS,
-  attentiveCutMix: { ...ATTENTIVE_OPTIONS, extractor: EXTRACTOR_OPTION },
-  none: { seed: SEED_OPTION, ...LABEL_OPTIONS },
-  function: { seed: SEED_OPTION },
-};
+/** The options `mixDataset` takes besides a named method's own (see {@link MIXER_OPTIONS}). */
+const NONE_OPTIONS = { seed: SEED_OPTION, ...LABEL_OPTIONS };
+const SEED_ONLY = { seed: SEED_OPTION };
 
 /**
  * Mixes every batch of a dataset of `{ xs, ys }` batches, for `model.fitDataset`: each batch
@@ -130,8 +122,10 @@ const OPTIONS = {
  *   `{ xs, ys }` or `{ xs, ys, attention }`: `xs` images `[B, H, W, C]` float32 or int32, `ys`
  *   int32 class ids `[B]` (with `options.numClasses`) or one-hot / soft labels `[B, K]`,
  *   `attention` float32 maps `[B, h, w]`.
- * @param method - A {@link MixMethod}, or a {@link BatchMixer} of your own.
- * @param options - See {@link MixDatasetOptions}. For a {@link BatchMixer}, only `seed`.
+ * @param method - A {@link MixMethod}, a {@link Mixer} from {@link createMixer}, or a
+ *   {@link BatchMixer} of your own.
+ * @param options - See {@link MixDatasetOptions}. For a {@link Mixer} or a {@link BatchMixer},
+ *   only `seed` (a mixer's own seed starts the stream where this one is not given).
  * @returns What `dataset.map` returns: for a `tf.data.Dataset`, a dataset of {@link MixedBatch}.
  *
  * @example
@@ -153,7 +147,7 @@ const OPTIONS = {
  * ```
  * @public
  */
-export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | BatchMixer, options?: MixDatasetOptions): R {
+export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | BatchMixer | Mixer, options?: MixDatasetOptions): R {
   const op = 'mixDataset';
   if ((typeof dataset !== 'object' && typeof dataset !== 'function') || dataset === null || typeof dataset.map !== 'function') {
     throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches with a map method (a tf.data.Dataset)', describe(dataset));
@@ -169,8 +163,10 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
  * `tf.data.Dataset<TensorContainer>`. Options are checked here, and `seed` starts the one
  * stream all batches draw from, as for {@link mixDataset}.
  *
- * @param method - A {@link MixMethod}, or a {@link BatchMixer} of your own.
- * @param options - See {@link MixDatasetOptions}. For a {@link BatchMixer}, only `seed`.
+ * @param method - A {@link MixMethod}, a {@link Mixer} from {@link createMixer}, or a
+ *   {@link BatchMixer} of your own.
+ * @param options - See {@link MixDatasetOptions}. For a {@link Mixer} or a {@link BatchMixer},
+ *   only `seed` (a mixer's own seed starts the stream where this one is not given).
  * @returns The function that mixes one batch.
  *
  * @example
@@ -185,15 +181,27 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
  * ```
  * @public
  */
-export function mixBatches(method: MixMethod | BatchMixer, options?: MixDatasetOptions): (batch: TensorContainer) => MixedBatch {
+export function mixBatches(method: MixMethod | BatchMixer | Mixer, options?: MixDatasetOptions): (batch: TensorContainer) => MixedBatch {
   return batchTransform('mixBatches', method, options);
 }
 
 /** Checks the method and its options now, and returns the function that mixes one batch. */
-function batchTransform(op: string, method: MixMethod | BatchMixer, options: MixDatasetOptions | undefined): (batch: TensorContainer) => MixedBatch {
-  if (typeof method !== 'function') assertOneOf<MixMethod>(op, 'method', method, METHODS);
-  const mix = typeof method === 'function' ? mixerFunction(op, method, options) : namedMixer(op, CANONICAL[method], options);
-  const name = typeof method === 'function' ? 'the mixer function' : `'${method}'`;
+function batchTransform(op: string, method: MixMethod | BatchMixer | Mixer, options: MixDatasetOptions | undefined): (batch: TensorContainer) => MixedBatch {
+  let mix: Mix;
+  let name: string;
+  if (isMixer(method)) {
+    const { seed } = resolveOptions(op, SEED_ONLY, options);
+    mix = mixerMix(method, seed ?? (method.options.seed as Seed | Rng | undefined));
+    name = `the ${method.method} mixer`;
+  } else if (typeof method === 'function') {
+    const stream = streamOf(resolveOptions(op, SEED_ONLY, options).seed);
+    mix = (images, labels, attention) => method(images, labels, stream, attention);
+    name = 'the mixer function';
+  } else {
+    assertOneOf<MixMethod>(op, 'method', method, METHODS);
+    mix = namedMixer(op, CANONICAL[method], options);
+    name = `'${method}'`;
+  }
   return (batch) => tidy(() => mixBatch(op, batch, mix, name));
 }
 
@@ -202,40 +210,23 @@ type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined) => 
 /** All batches draw from one stream: a seed starts it, an Rng is it. */
 const streamOf = (seed: Seed | Rng | undefined): Rng => (isRng(seed) ? seed : createRng(seed));
 
-function mixerFunction(op: string, method: BatchMixer, options: MixDatasetOptions | undefined): Mix {
-  const rng = streamOf(resolveOptions(op, OPTIONS.function, options).seed);
-  return (images, labels, attention) => method(images, labels, rng, attention);
+/** A mixer's `mix` on one stream, with the batch's attention maps for an attentive one. */
+function mixerMix(mixer: Mixer, seed: Seed | Rng | undefined): Mix {
+  const stream = streamOf(seed);
+  const attentive = mixer.method === 'attentiveCutMix';
+  return (images, labels, maps) => mixer.mix(images, labels, attentive && maps !== undefined ? { seed: stream, attention: maps as Tensor3D } : { seed: stream });
 }
 
-/** The mixer of a named method; its errors inside a batch name the function, as a direct call would. */
+/** The mixer of a named method, made now, so that its options are checked before any batch is read. */
 function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOptions | undefined): Mix {
-  switch (method) {
-    case 'none': {
-      const opts = resolveOptions(op, OPTIONS.none, options);
-      return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) });
-    }
-    case 'mixup': {
-      const opts = resolveOptions(op, OPTIONS.mixup, options);
-      const shared = { ...opts, seed: streamOf(opts.seed) };
-      return (images, labels) => mixupWith(method, images, labels, shared);
-    }
-    case 'cutMix': {
-      const opts = resolveOptions(op, OPTIONS.cutMix, options);
-      const shared = { ...opts, seed: streamOf(opts.seed) };
-      return (images, labels) => cutMixWith(method, images, labels, shared);
-    }
-    case 'attentiveCutMix': {
-      const { extractor, ...opts } = resolveAttentiveOptions(op, options, OPTIONS.attentiveCutMix);
-      const shared = { ...opts, seed: streamOf(opts.seed) };
-      const attention = extractor ?? saliencyExtractor();
-      // The batch's own maps, checked as any maps given in place of an extractor.
-      return (images, labels, maps) => {
-        const source = (maps as Tensor3D | undefined) ?? attention;
-        assertAttentionSource(method, 'attention', source);
-        return attentiveCutMixWith(method, images, labels, source, shared);
-      };
-    }
+  if (method === 'none') {
+    const opts = resolveOptions(op, NONE_OPTIONS, options);
+    return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) });
   }
+  const given = assertOptionsObject(op, options) as Record<string, unknown>;
+  assertKnownOptions(op, given, Object.keys(MIXER_OPTIONS[method])); // before 'method' joins them
+  const mixer = makeMixer(op, { ...given, method });
+  return mixerMix(mixer, mixer.options.seed as Seed | Rng | undefined);
 }
 
 /** Mixes one element of the dataset; call inside a `tidy`. */
