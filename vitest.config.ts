@@ -27,7 +27,7 @@ export default defineConfig({
     testTimeout: 30_000,
     reporters: ['default', './test/support/summary_reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/examples/browser*.test.ts', 'test/cli/**/*.test.ts', 'test/examples/**/*.test.ts'] } },
+      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/browser*.test.ts', 'test/cli/**/*.test.ts', 'test/examples/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

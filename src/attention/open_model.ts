@@ -63,9 +63,18 @@ async function graphNodesOf(location: string, model: AnyGraphModel): Promise<Gra
   return nodes as GraphNodeDef[];
 }
 
+type LoadedLayersModel = LayersModelLike & { loadWeights(weights: NamedTensorMap, strict?: boolean): void };
+
+/** The parts of tfjs-layers the loader uses (the topology typed `never`: its Keras JSON types are tfjs-layers' own). */
 interface LayersModule {
-  loadLayersModel(handler: io.IOHandler): Promise<LayersModelLike & { loadWeights(weights: NamedTensorMap, strict?: boolean): void }>;
+  models: { modelFromJSON(config: { modelTopology: never }): Promise<LoadedLayersModel> };
+  layers: { Layer: { prototype: object } };
 }
+
+/** `Layer.addWeight`, protected in tfjs-layers' types: every layer makes its weights through it. */
+type AddWeight = (this: { name: string }, name: string, shape: number[], ...rest: never[]) => unknown;
+
+const notBuilt = (location: string, e: unknown) => new Error(`The layers model ${location} could not be built by tfjs-layers: ${errorMessage(e)}`, { cause: e });
 
 /**
  * Builds the layers, then sets their weights: in two steps, so that whatever fails leaves
@@ -74,18 +83,10 @@ interface LayersModule {
  */
 async function openLayers({ artifacts, location }: LoadedArtifacts): Promise<FeatureModel> {
   const tfl = await importLayers(location);
-  const failed = (e: unknown) => new Error(`The layers model ${location} could not be built by tfjs-layers: ${errorMessage(e)}`, { cause: e });
-  const before = new Set(Object.keys(engine().registeredVariables));
-  let model: Awaited<ReturnType<LayersModule['loadLayersModel']>>;
+  const specs = (artifacts.weightSpecs ?? []).filter((spec) => spec.group !== 'optimizer');
+  const elements = specs.reduce((n, spec) => n + spec.shape.reduce((a, d) => a * d, 1), 0);
+  const model = await buildLayers(tfl, artifacts.modelTopology, location, elements);
   try {
-    model = await tfl.loadLayersModel({ load: async () => ({ modelTopology: artifacts.modelTopology }) });
-  } catch (e) {
-    // Layers built before the one that failed keep their variables: release them.
-    for (const [name, variable] of Object.entries(engine().registeredVariables)) if (!before.has(name)) variable.dispose();
-    throw failed(e);
-  }
-  try {
-    const specs = (artifacts.weightSpecs ?? []).filter((spec) => spec.group !== 'optimizer');
     const weights = tidy(() => io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs));
     try {
       model.loadWeights(weights, true);
@@ -95,7 +96,55 @@ async function openLayers({ artifacts, location }: LoadedArtifacts): Promise<Fea
     return layersFeatureModel(model, location, true);
   } catch (e) {
     model.dispose();
-    throw failed(e);
+    throw notBuilt(location, e);
+  }
+}
+
+/**
+ * The layers of `topology`, built by tfjs-layers, which makes and initialises every weight the
+ * topology declares before any is compared with the manifest: so that no size in model.json is
+ * allocated unchecked, a weight is refused before it is made once the layers would hold more
+ * elements than the manifest declares (whose bytes the files were checked to hold). A failed
+ * build leaves nothing behind: the variables of the layers built before it are released, and so
+ * are tensors tfjs-layers made and lost (an initial value whose variable it then refused).
+ * modelFromJSON builds the layers before its first await, so the guard, the tidy and the
+ * variables counted are this build's alone.
+ */
+async function buildLayers(tfl: LayersModule, topology: unknown, location: string, budget: number): Promise<LoadedLayersModel> {
+  const prototype = tfl.layers.Layer.prototype as { addWeight: AddWeight };
+  const addWeight = prototype.addWeight;
+  let left = budget;
+  let refused: Error | undefined;
+  prototype.addWeight = function (name, shape, ...rest) {
+    const elements = shape.reduce((n, d) => n * d, 1);
+    if (!(elements <= left)) {
+      refused = new Error(
+        `The layers model ${location} declares a weight larger than its weights manifest allows: '${this.name}/${name}' [${shape.join(', ')}] (${elements} elements), with ${left} of the manifest's ${budget} elements left; the topology belongs to another model, or model.json was altered.`,
+      );
+      throw refused;
+    }
+    left -= elements;
+    return addWeight.call(this, name, shape, ...rest);
+  };
+  const before = new Set(Object.keys(engine().registeredVariables));
+  let built!: Promise<LoadedLayersModel>;
+  try {
+    tidy(() => void (built = tfl.models.modelFromJSON({ modelTopology: topology as never })));
+  } finally {
+    prototype.addWeight = addWeight;
+  }
+  const made = Object.entries(engine().registeredVariables).filter(([name]) => !before.has(name));
+  try {
+    const model: unknown = await built;
+    // A Keras config of a single layer or activation builds that, not a model.
+    if (!isLayersModel(model) || typeof (model as Partial<LoadedLayersModel>).loadWeights !== 'function') {
+      const kind = (model as { getClassName?: () => string } | null)?.getClassName?.() ?? typeof model;
+      throw new Error(`its modelTopology describes a '${kind}', not a model (a Sequential or a functional Model)`);
+    }
+    return model as LoadedLayersModel;
+  } catch (e) {
+    for (const [, variable] of made) variable.dispose();
+    throw refused ?? notBuilt(location, e);
   }
 }
 

@@ -12,6 +12,9 @@ setWasmPaths(new URL('/wasm/', location.href).href);
 tf.env().set('PROD', true);
 
 Object.assign(window, {
-  runConformance: (backend: string, fused: boolean) => runConformance(backend, new URL('/fixtures/tiny-cnn/model.json', location.href).href, fused),
+  runConformance: (backend: string, fused: boolean) => {
+    const fixture = (name: string) => new URL(`/fixtures/${name}/model.json`, location.href).href;
+    return runConformance(backend, { graph: fixture('tiny-cnn'), layers: fixture('keras-cnn'), layersModel: fixture('keras-cnn') }, fused);
+  },
   environment: async () => ({ crossOriginIsolated, webgpu: 'gpu' in navigator, wasmThreads: await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT') }),
 });

@@ -5,9 +5,16 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { type AttentionExtractor, attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
 
+/** The extractors, made on the backend under test. */
 export interface CaseContext {
-  /** The graph-model extractor loaded from the tiny-cnn fixture on the backend under test. */
+  /** loadAttentionExtractor of the tiny-cnn graph model's files. */
   graphExtractor: AttentionExtractor;
+  /** loadAttentionExtractor of the keras-cnn layers model's files. */
+  layersExtractor: AttentionExtractor;
+  /** loadAttentionExtractor of keras-cnn as a tf.LayersModel loaded by tfjs-layers, at its layer 'pool1'. */
+  modelExtractor: AttentionExtractor;
+  /** camExtractor of that LayersModel: 'features' weighted by the Dense 'logits' for each sample's label. */
+  camExtractor: AttentionExtractor;
 }
 
 export interface ConformanceCase {
@@ -72,6 +79,30 @@ export const CASES: ConformanceCase[] = [
       withInputs(
         () => [images(b, [28, 28, 3], 'float32', 'attentive-graph')],
         (x) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), graphExtractor, { seed: 6, numClasses: 10, labelMode: 'attention' }),
+      ),
+  },
+  {
+    name: "attentiveCutMix, layers-model extractor from files, labelMode 'attention'",
+    run: ({ layersExtractor }, b) =>
+      withInputs(
+        () => [images(b, [28, 28, 3], 'float32', 'attentive-layers')],
+        (x) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), layersExtractor, { seed: 8, numClasses: 10, labelMode: 'attention' }),
+      ),
+  },
+  {
+    name: 'attentiveCutMix, a LayersModel passed to loadAttentionExtractor, int32 images, elem mode',
+    run: ({ modelExtractor }, b) =>
+      withInputs(
+        () => [images(b, [32, 32, 3], 'int32', 'attentive-model')],
+        (x) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), modelExtractor, { seed: 9, numClasses: 10, mode: 'elem', grid: 4, topN: 5 }),
+      ),
+  },
+  {
+    name: "attentiveCutMix, camExtractor (classifierLayer 'logits'), one-hot labels",
+    run: ({ camExtractor }, b) =>
+      withInputs(
+        () => [images(b, [32, 32, 3], 'float32', 'attentive-cam'), oneHot(b, 10)],
+        (x, y) => attentiveCutMix(x as tf.Tensor4D, y!, camExtractor, { seed: 10, grid: 4, topN: 4 }),
       ),
   },
   {

@@ -1,6 +1,7 @@
 // The conformance suite in Node: every case on cpu and wasm, compared with cpu; and a check that
 // the suite notices a backend that gets one element wrong.
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
@@ -8,10 +9,21 @@ import { beforeAll, describe, expect, it } from 'vitest';
 
 import { CASES } from './cases.js';
 import { conformanceProblems } from './compare.js';
-import { type BackendReport, runConformance, watchReadbacks } from './runner.js';
+import { type BackendReport, type ModelSources, runConformance, watchReadbacks } from './runner.js';
 import { cutMix } from '../../src/index.js';
 
-const model = resolve(import.meta.dirname, '../fixtures/models/tiny-cnn/model.json');
+const fixtures = resolve(import.meta.dirname, '../fixtures/models');
+const keras = JSON.parse(readFileSync(join(fixtures, 'keras-cnn/model.json'), 'utf8')) as { modelTopology: object; weightsManifest: [{ weights: tf.io.WeightsManifestEntry[] }] };
+const kerasWeights = readFileSync(join(fixtures, 'keras-cnn/group1-shard1of1.bin'));
+const model: ModelSources = {
+  graph: join(fixtures, 'tiny-cnn/model.json'),
+  layers: join(fixtures, 'keras-cnn/model.json'),
+  layersModel: tf.io.fromMemory({
+    modelTopology: keras.modelTopology,
+    weightSpecs: keras.weightsManifest[0].weights,
+    weightData: kerasWeights.buffer.slice(kerasWeights.byteOffset, kerasWeights.byteOffset + kerasWeights.byteLength) as ArrayBuffer,
+  }),
+};
 let reference: BackendReport;
 
 beforeAll(async () => {

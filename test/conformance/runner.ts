@@ -1,8 +1,9 @@
 // Runs the conformance cases on one backend and reports outputs and guarantees as plain JSON, so
 // that the same code serves Node (vitest) and the browser (a bundled page driven by playwright).
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 
-import { type ModelSource, loadAttentionExtractor } from '../../src/index.js';
+import { type ModelSource, camExtractor, loadAttentionExtractor } from '../../src/index.js';
 import { setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { CASES, type CaseContext } from './cases.js';
 
@@ -27,17 +28,33 @@ export interface BackendReport {
   cases: Record<string, CaseReport>;
 }
 
+/** Where the cases' models come from: a path in Node, a URL served by the test's server in a browser. */
+export interface ModelSources {
+  /** tiny-cnn, a graph model, for loadAttentionExtractor. */
+  graph: ModelSource;
+  /** keras-cnn, a layers model, for loadAttentionExtractor. */
+  layers: ModelSource;
+  /** keras-cnn as tfjs-layers loads it itself: a URL, or in Node (where tfjs-layers reads no file) an IOHandler. */
+  layersModel: string | tf.io.IOHandler;
+}
+
 /** The batch size the outputs are compared at: odd, to catch pairing bugs. */
 const BATCH = 5;
 const READ_METHODS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
 
 /** Runs every case on `backend`; with `fused: false`, on the composite path even where the library has fused kernels. */
-export async function runConformance(backend: string, modelSource: ModelSource, fused = true): Promise<BackendReport> {
+export async function runConformance(backend: string, sources: ModelSources, fused = true): Promise<BackendReport> {
   if (!(await tf.setBackend(backend))) throw new Error(`Backend '${backend}' failed to initialise.`);
   setFusedKernelsEnabled(fused);
   await tf.ready();
-  const graphExtractor = await loadAttentionExtractor(modelSource, { normalization: 'unit' });
-  const context: CaseContext = { graphExtractor };
+  // Loaded on the backend under test, so that their weights live there.
+  const layersModel = await tfl.loadLayersModel(sources.layersModel);
+  const context: CaseContext = {
+    graphExtractor: await loadAttentionExtractor(sources.graph, { normalization: 'unit' }),
+    layersExtractor: await loadAttentionExtractor(sources.layers, { normalization: 'unit' }),
+    modelExtractor: await loadAttentionExtractor(layersModel, { featureNode: 'pool1' }),
+    camExtractor: camExtractor(layersModel, { featureLayer: 'features', classifierLayer: 'logits' }),
+  };
   const cases: Record<string, CaseReport> = {};
   try {
     for (const c of CASES) {
@@ -51,7 +68,10 @@ export async function runConformance(backend: string, modelSource: ModelSource, 
       cases[c.name] = { outputs: report, readbacks, kernels: { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) }, leaked };
     }
   } finally {
-    graphExtractor.dispose?.();
+    context.graphExtractor.dispose?.();
+    context.layersExtractor.dispose?.();
+    context.modelExtractor.dispose?.();
+    layersModel.dispose();
     setFusedKernelsEnabled(true);
   }
   return { backend: fused ? backend : `${backend} (composite)`, cases };

@@ -4,83 +4,25 @@
 // tensor); nothing outside the model's folder is opened (the fs/promises calls of the loader are
 // recorded, and a valid weight file waits outside the folder to be wrongly picked up); and no
 // allocation is sized by a declared size before it has been checked against the real file.
+// The watching is test/support/loader_harness.ts, shared with layers_loader_fuzz.test.ts.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
-import fsp from 'node:fs/promises';
-import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import { syncBuiltinESMExports } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve, sep } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import '../support/backend.js'; // the cpu backend (this file runs in the host project)
 import { loadAttentionExtractor } from '../../src/index.js';
+import { type FixtureJson, PATH_SEGMENTS, UNSAFE_WEIGHT_PATHS, WEIGHTS, loaderHarness, scratchServer } from '../support/loader_harness.js';
 
 const SEED = 20_250_607;
-const fixture = resolve(import.meta.dirname, '../fixtures/models/tiny-cnn');
-const WEIGHTS = 'group1-shard1of1.bin';
 const WEIGHT_BYTES = 2184;
-/** Larger than any file the loader may legitimately read here (model.json is ~8 KB, the weights 2 KB). */
-const ALLOCATION_BOUND = 64 * 1024;
 
-type ModelJson = { format?: unknown; modelTopology: { node: Record<string, unknown>[] } & Record<string, unknown>; weightsManifest: { paths: unknown[]; weights: Record<string, unknown>[] }[] } & Record<string, unknown>;
-const original = (): ModelJson => JSON.parse(readFileSync(join(fixture, 'model.json'), 'utf8'));
-
-let scratch: string;
-let counter = 0;
-
-// ---------------------------------------------------------------------------------------------
-// What the loader opens and allocates
-
-/** Every path the loader passes to fs/promises' open and readFile, and the largest Buffer it asks for. */
-const opened: string[] = [];
-let largestAllocation = 0;
-const fsOriginals = { open: fsp.open, readFile: fsp.readFile };
-const bufferOriginals = { alloc: Buffer.alloc, allocUnsafe: Buffer.allocUnsafe, allocUnsafeSlow: Buffer.allocUnsafeSlow };
-const unhandled: unknown[] = [];
-const onUnhandled = (reason: unknown) => unhandled.push(reason);
-
-beforeAll(() => {
-  scratch = realpathSync(mkdtempSync(join(tmpdir(), 'attentive-cutmix-fuzz-')));
-  // A valid weight file outside every model folder: reading it would make a refused model load.
-  writeFileSync(join(scratch, 'outside.bin'), readFileSync(join(fixture, WEIGHTS)));
-  mkdirSync(join(scratch, 'outside-dir'));
-  writeFileSync(join(scratch, 'outside-dir', WEIGHTS), readFileSync(join(fixture, WEIGHTS)));
-  // The loader imports node:fs/promises itself; the built-in's exports object is shared, and
-  // syncBuiltinESMExports makes the ES module namespace the loader sees follow it.
-  fsp.open = ((path: Parameters<typeof fsp.open>[0], ...rest: unknown[]) => {
-    opened.push(String(path));
-    return (fsOriginals.open as (...args: unknown[]) => unknown)(path, ...rest);
-  }) as typeof fsp.open;
-  fsp.readFile = ((path: Parameters<typeof fsp.readFile>[0], ...rest: unknown[]) => {
-    opened.push(String(path));
-    return (fsOriginals.readFile as (...args: unknown[]) => unknown)(path, ...rest);
-  }) as typeof fsp.readFile;
-  syncBuiltinESMExports();
-  for (const name of ['alloc', 'allocUnsafe', 'allocUnsafeSlow'] as const) {
-    const originalAlloc = bufferOriginals[name] as (size: number, ...rest: unknown[]) => Buffer;
-    (Buffer as unknown as Record<string, unknown>)[name] = (size: number, ...rest: unknown[]) => {
-      largestAllocation = Math.max(largestAllocation, size);
-      return originalAlloc.call(Buffer, size, ...rest);
-    };
-  }
-  process.on('unhandledRejection', onUnhandled);
-});
-
-afterAll(() => {
-  Object.assign(fsp, fsOriginals);
-  syncBuiltinESMExports();
-  Object.assign(Buffer, bufferOriginals);
-  process.off('unhandledRejection', onUnhandled);
-  rmSync(scratch, { recursive: true, force: true });
-});
-
-afterEach(() => {
-  expect(unhandled, 'unhandled rejections').toEqual([]);
-});
+type ModelJson = FixtureJson & { modelTopology: { node: Record<string, unknown>[] } };
+const harness = loaderHarness<ModelJson>('tiny-cnn');
+const { fixture, scratch, opened, original, freshDir, model, attempt, expectRefused, weights, weight } = harness;
 
 it('records what the loader opens (the spy works)', async () => {
   opened.length = 0;
@@ -88,56 +30,6 @@ it('records what the loader opens (the spy works)', async () => {
   extractor.dispose();
   expect(opened).toEqual([join(fixture, 'model.json'), realpathSync(join(fixture, WEIGHTS))]);
 });
-
-// ---------------------------------------------------------------------------------------------
-// Helpers
-
-/** A copy of tiny-cnn in a fresh folder, changed by `change` (which may return model.json's new text or bytes). */
-function model(change: (dir: string, json: ModelJson) => string | Buffer | void = () => undefined, folderName?: string): string {
-  const dir = join(scratch, `m${counter++}`, folderName ?? 'model');
-  cpSync(fixture, dir, { recursive: true });
-  const json = original();
-  const written = change(dir, json);
-  writeFileSync(join(dir, 'model.json'), written ?? JSON.stringify(json));
-  return join(dir, 'model.json');
-}
-
-/** Where a model may read: its folder (after links), and the model.json path as given. */
-function allowedReads(modelJson: string, source: string = modelJson) {
-  const folder = realpathSync(dirname(modelJson));
-  return (p: string) => p === resolve(source) || p === modelJson || p === folder || p.startsWith(folder + sep);
-}
-
-/** Loads `source` and returns the Error it was refused with (or undefined), checking every promise made about a refusal. */
-async function attempt(source: string, modelJson = source) {
-  opened.length = 0;
-  largestAllocation = 0;
-  const before = tf.memory().numTensors;
-  let error: unknown;
-  try {
-    (await loadAttentionExtractor(source)).dispose();
-  } catch (e) {
-    error = e;
-  }
-  expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
-  const inside = allowedReads(modelJson, source);
-  expect(opened.filter((p) => !inside(p)), 'files opened outside the model folder').toEqual([]);
-  if (error !== undefined) {
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message, 'the error names model.json').toContain(modelJson);
-    expect(largestAllocation, 'largest buffer requested for a refused model').toBeLessThanOrEqual(ALLOCATION_BOUND);
-  }
-  return error as Error | undefined;
-}
-
-async function expectRefused(modelJson: string, ...patterns: RegExp[]) {
-  const error = await attempt(modelJson);
-  expect(error, 'the load should be refused').toBeInstanceOf(Error);
-  for (const pattern of patterns) expect(error!.message).toMatch(pattern);
-}
-
-const weights = (json: ModelJson) => json.weightsManifest[0]!.weights;
-const weight = (json: ModelJson, name: string) => weights(json).find((w) => w.name === name)!;
 
 // ---------------------------------------------------------------------------------------------
 // model.json
@@ -178,10 +70,10 @@ describe('model.json', () => {
   });
 
   it('refuses a model.json that is a folder, or a FIFO (without waiting on it)', async () => {
-    const folder = join(scratch, `m${counter++}`, 'model.json');
+    const folder = join(freshDir(), 'model.json');
     mkdirSync(folder, { recursive: true });
     await expectRefused(folder, /Cannot read the model file .*model.json: it is not a regular file/);
-    const fifo = join(scratch, `m${counter++}`);
+    const fifo = freshDir();
     mkdirSync(fifo);
     let made = true;
     try {
@@ -348,28 +240,7 @@ describe('weight paths', () => {
       json.weightsManifest[0]!.paths = [path];
     });
 
-  it.each([
-    '..',
-    '../outside.bin',
-    '../../outside.bin',
-    'a/../../../outside.bin',
-    `sub/../${WEIGHTS}`,
-    '..\\outside.bin',
-    'sub\\..\\..\\..\\outside.bin',
-    '%2e%2e/%2e%2e/outside.bin',
-    '.%2e/.%2e/outside.bin',
-    '%2E./%2E./outside.bin',
-    '..%2f..%2foutside.bin',
-    '..%5c..%5coutside.bin',
-    '/etc/passwd',
-    '\\\\server\\share\\outside.bin',
-    'C:\\outside.bin',
-    'C:/outside.bin',
-    'file:///etc/passwd',
-    'http://127.0.0.1:1/outside.bin',
-    '',
-    `${WEIGHTS}\u0000.txt`,
-  ])('refuses the path %j before opening anything', async (path) => {
+  it.each(UNSAFE_WEIGHT_PATHS)('refuses the path %j before opening anything', async (path) => {
     await expectRefused(pathModel(path), /The weight path .* in .*model.json is not a relative path inside the model's folder/);
   });
 
@@ -390,13 +261,13 @@ describe('weight paths', () => {
 
   it('loads a model whose folder is reached through a link', async () => {
     const real = dirname(model());
-    const link = join(scratch, `link${counter++}`);
+    const link = freshDir();
     symlinkSync(real, link);
     expect(await attempt(join(link, 'model.json'), join(link, 'model.json'))).toBeUndefined();
   });
 
   it('survives any weight path built from dots, slashes, encodings and links (fuzzed), reading nothing outside', async () => {
-    const segment = fc.constantFrom('..', '.', '', '%2e%2e', '.%2e', '%2E.', '%2f', 'sub', 'up', 'outside.bin', 'outside-dir', WEIGHTS, 'C:', 'file:', '\\', '\u0000', 'é', ' ');
+    const segment = fc.constantFrom(...PATH_SEGMENTS);
     await fc.assert(
       fc.asyncProperty(fc.array(segment, { minLength: 1, maxLength: 5 }), fc.constantFrom('/', '\\'), async (segments, slash) => {
         const path = segments.join(slash);
@@ -449,25 +320,20 @@ describe('odd file and folder names', () => {
 
 describe('IOHandlers', () => {
   const json = original();
-  const bytes = readFileSync(join(fixture, WEIGHTS));
-  const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
+  const buffer = harness.weightBuffer();
   const artifacts = () => ({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights as unknown as tf.io.WeightsManifestEntry[], weightData: buffer });
 
   it.each<[string, () => unknown, RegExp]>([
     ['throws a string', () => Promise.reject('boom'), /The IOHandler passed as source failed to load the model: boom/],
     ['throws undefined', () => Promise.reject(undefined), /The IOHandler passed as source failed to load the model: undefined/],
     ['returns null', () => null, /The IOHandler passed as source returned null from load\(\), not model artifacts/],
-    ['gives weight data as a Uint8Array', () => ({ ...artifacts(), weightData: new Uint8Array(bytes) }), /The weight data of the IOHandler passed as source is not an ArrayBuffer or a list of ArrayBuffers/],
+    ['gives weight data as a Uint8Array', () => ({ ...artifacts(), weightData: new Uint8Array(buffer) }), /The weight data of the IOHandler passed as source is not an ArrayBuffer or a list of ArrayBuffers/],
     ['gives weight data that is too long', () => ({ ...artifacts(), weightData: new ArrayBuffer(WEIGHT_BYTES + 4) }), /holds 2188 bytes, but the weights manifest needs 2184/],
     ['gives weightSpecs that are not a list', () => ({ ...artifacts(), weightSpecs: { name: 'x' } }), /The weights of its weightSpecs in the IOHandler passed as source are not a list/],
     ['gives a weight with a negative dimension', () => ({ ...artifacts(), weightSpecs: [{ name: 'x', shape: [-1], dtype: 'float32' }] }), /The weight 'x' in the IOHandler passed as source has an invalid shape \[-1\]/],
     ['gives a binary GraphDef', () => ({ ...artifacts(), modelTopology: new ArrayBuffer(8) }), /the IOHandler passed as source is not a model this loader reads: its modelTopology is a binary GraphDef/],
   ])('refuses an IOHandler that %s', async (_, load, pattern) => {
-    const before = tf.memory().numTensors;
-    const error = await loadAttentionExtractor({ load: async () => load() as tf.io.ModelArtifacts }).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(pattern);
-    expect(tf.memory().numTensors).toBe(before);
+    await harness.expectHandlerRefused(load, pattern);
   });
 });
 
@@ -475,48 +341,7 @@ describe('IOHandlers', () => {
 // HTTP
 
 describe('over HTTP', () => {
-  let server: Server;
-  let base: string;
-  const requested: string[] = [];
-  const routes = new Map<string, (req: IncomingMessage, res: ServerResponse) => void>();
-
-  beforeAll(async () => {
-    server = createServer((req, res) => {
-      const path = decodeURIComponent(new URL(req.url!, 'http://x').pathname);
-      requested.push(path);
-      const route = routes.get(path);
-      if (route) return route(req, res);
-      try {
-        res.end(readFileSync(join(scratch, path)));
-      } catch {
-        res.statusCode = 404;
-        res.end('not found');
-      }
-    });
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
-  });
-
-  afterAll(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-
-  /** A model served from the scratch folder; returns its URL and the URL path of its folder. */
-  const served = (change?: (dir: string, json: ModelJson) => string | void) => {
-    const path = model(change);
-    const folder = `/${dirname(path).slice(scratch.length + 1).split(sep).join('/')}/`;
-    return { url: `${base}${folder}model.json`, folder };
-  };
-
-  const refusedOverHttp = async (url: string, pattern: RegExp) => {
-    const before = tf.memory().numTensors;
-    const error = await loadAttentionExtractor(url).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toContain(url);
-    expect((error as Error).message).toMatch(pattern);
-    expect(tf.memory().numTensors).toBe(before);
-  };
+  const { state, requested, routes, served, refusedOverHttp } = scratchServer(harness);
 
   it('loads a served model, and follows a redirect that stays in its folder', async () => {
     const { url, folder } = served((dir, json) => void (cpSync(join(dir, WEIGHTS), join(dir, 'real.bin')), (json.weightsManifest[0]!.paths = ['moved.bin'])));
@@ -558,6 +383,6 @@ describe('over HTTP', () => {
 
   it('refuses an HTML page served as model.json, naming the URL', async () => {
     routes.set('/spa/model.json', (_, res) => (res.setHeader('content-type', 'text/html'), res.end('<!doctype html><title>App</title>')));
-    await refusedOverHttp(`${base}/spa/model.json`, /is not valid JSON/);
+    await refusedOverHttp(`${state.base}/spa/model.json`, /is not valid JSON/);
   });
 });

@@ -1,7 +1,7 @@
 // Installs the packed tarball (`npm pack`) into a scratch project, as a user would, and uses it
 // through import, require and TypeScript. Needs the build (`npm test` builds first).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,6 +22,16 @@ const a = attentiveCutMix(x, [0, 1, 2], undefined, { numClasses: 3, seed: 1, gri
 console.log(JSON.stringify({ shape: r.images.shape, boxes: r.boxes.arraySync(), lambda: m.lambda.arraySync(), cells: a.cells.arraySync() }));
 `;
 
+// A layers model (which needs the optional peer tfjs-layers) and a graph model, from the scratch project's folder.
+const LOAD_MODELS = `
+tf.env().set('PROD', true);
+await tf.setBackend('cpu');
+const layers = await loadAttentionExtractor('models/keras-cnn/model.json').then(() => 'loaded', (e) => e.message);
+const graph = await loadAttentionExtractor('models/tiny-cnn/model.json');
+const map = graph.extract(tf.zeros([2, 32, 32, 3]));
+console.log(JSON.stringify({ layers, format: graph.format, shape: map.shape }));
+`;
+
 describe('the packed package', () => {
   beforeAll(() => {
     scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-pack-'));
@@ -29,6 +39,7 @@ describe('the packed package', () => {
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
     run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]);
     writeFileSync(join(scratch, 'files.json'), JSON.stringify(packed[0].files.map((f) => f.path)));
+    for (const name of ['keras-cnn', 'tiny-cnn']) cpSync(join(root, 'test/fixtures/models', name), join(scratch, 'models', name), { recursive: true });
   }, 180_000);
 
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -57,6 +68,23 @@ describe('the packed package', () => {
   it('runs no script when it is installed', () => {
     const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8')) as { scripts?: Record<string, string> };
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(installed.scripts?.[hook], hook).toBeUndefined();
+  });
+
+  it('installs without tfjs-layers, an optional peer, so that the tests below run without it', () => {
+    expect(existsSync(join(scratch, 'node_modules/attentive-cutmix/package.json'))).toBe(true);
+    expect(existsSync(join(scratch, 'node_modules/@tensorflow/tfjs-layers'))).toBe(false);
+    expect(existsSync(join(scratch, 'node_modules/@tensorflow/tfjs-converter'))).toBe(true); // a required peer, for graph models
+  });
+
+  it.each([
+    ['import (ESM)', 'layers.mjs', `import * as tf from '@tensorflow/tfjs-core';\nimport '@tensorflow/tfjs-backend-cpu';\nimport { loadAttentionExtractor } from 'attentive-cutmix';\n${LOAD_MODELS}`],
+    ['require (CommonJS)', 'layers.cjs', `const tf = require('@tensorflow/tfjs-core');\nrequire('@tensorflow/tfjs-backend-cpu');\nconst { loadAttentionExtractor } = require('attentive-cutmix');\n(async () => {${LOAD_MODELS}})();`],
+  ])('without tfjs-layers, through %s: refuses a layers model, naming the missing package, and loads a graph model', (_, file, code) => {
+    writeFileSync(join(scratch, file), code);
+    const out = JSON.parse(run('node', [file])) as { layers: string; format: string; shape: number[] };
+    expect(out.layers).toMatch(/models\/keras-cnn\/model.json is a layers model \(Keras format\); loading it needs @tensorflow\/tfjs-layers, .* which is not installed: npm install @tensorflow\/tfjs-layers/);
+    // tiny-cnn's last spatial stage is its 8×8 one.
+    expect([out.format, out.shape]).toEqual(['graph-model', [2, 8, 8]]);
   });
 
   it('works through import (ESM)', () => {
