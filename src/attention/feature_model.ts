@@ -94,6 +94,12 @@ function round(v: number): string {
 export function modelInputSize(op: string, model: FeatureModel, given: readonly [number, number] | undefined): [number, number] {
   const fixed = fixedInputSize(model);
   const shape = `[${model.inputShape.map((d) => d ?? 'null').join(', ')}]`;
+  // The model runs once on a blank image of this size to find its feature maps: a size from an
+  // untrusted model.json must not allocate gigabytes. No image classifier takes more.
+  const size = given ?? fixed;
+  if (size && Math.max(...size) > MAX_INPUT_SIDE) {
+    throw argumentError(op, 'options.inputSize', `at most ${MAX_INPUT_SIDE} pixels a side (the input shape of ${model.location} is ${shape})`, `[${size.join(', ')}]`);
+  }
   if (given === undefined) {
     if (fixed) return fixed;
     throw argumentError(op, 'options.inputSize', `given: the input shape of ${model.location} is ${shape}, with no fixed size`, 'undefined');
@@ -103,6 +109,9 @@ export function modelInputSize(op: string, model: FeatureModel, given: readonly 
   }
   return [given[0], given[1]];
 }
+
+/** The largest input side an extractor runs a model at. */
+const MAX_INPUT_SIDE = 4096;
 
 /** The output the feature map is taken from, of the model's `outputs` at `inputSize`: named (exactly, or by its end) or the last spatial one. */
 export function featureOutput(op: string, model: FeatureModel, outputs: readonly ModelOutput[], inputSize: readonly [number, number], name: string | undefined, arg = 'options.featureNode'): ModelOutput {

@@ -164,6 +164,20 @@ describe('loadAttentionExtractor: graph models', () => {
     extractor.dispose();
   });
 
+  it('refuses an input size beyond 4096 px a side before running the model at it, given or declared in model.json', async () => {
+    const artifacts = fixtureArtifacts('tiny-cnn');
+    const nodes = (artifacts.modelTopology as { node: { name: string; attr?: { shape?: { shape: { dim: { size: string }[] } } } }[] }).node;
+    nodes.find((n) => n.name === 'input')!.attr!.shape!.shape.dim = ['-1', '30000', '30000', '3'].map((size) => ({ size }));
+    const before = tf.memory().numBytes;
+    await expect(loadAttentionExtractor({ load: async () => artifacts })).rejects.toThrow(
+      "Argument 'options.inputSize' passed to 'loadAttentionExtractor' must be at most 4096 pixels a side (the input shape of the IOHandler passed as source is [-1, 30000, 30000, 3]), but got [30000, 30000].",
+    );
+    expect(tf.memory().numBytes).toBe(before);
+    const flexible = await loadAttentionExtractor(tinyJson).then((e) => e.model); // a GraphModel: reuse it with a size given
+    await expect(loadAttentionExtractor(flexible, { inputSize: [5000, 32] })).rejects.toThrow(/must be at most 4096 pixels a side .* but got \[5000, 32\]/);
+    (flexible as { dispose(): void }).dispose();
+  });
+
   it('refuses to extract once disposed, saying so', async () => {
     const extractor = await loadAttentionExtractor(tinyJson);
     extractor.dispose();
