@@ -44,15 +44,21 @@ function cases(batchSize: number): { name: string; op: Op; dispose?: () => void 
 
 const imagesOf = (out: tf.Tensor | Record<string, tf.Tensor>) => (out instanceof tf.Tensor ? out : out.images!);
 
-/** Times every case on the current backend for one batch shape. */
-export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}): Promise<BenchRow[]> {
+/**
+ * Times every case on the current backend for one batch shape, or only those whose name
+ * contains one of `only` (the floor always runs: the ratios need it).
+ */
+export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}, only?: string[]): Promise<BenchRow[]> {
   const backend = tf.getBackend();
   const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
   const batchBytes = x.size * 4;
   const rows: BenchRow[] = [];
   let floorMs = Number.NaN;
-  for (const c of cases(shape[0])) {
+  const all = cases(shape[0]);
+  const chosen = all.filter((c, i) => i === 0 || !only || only.some((o) => c.name.includes(o)));
+  for (const c of all) if (!chosen.includes(c)) c.dispose?.();
+  for (const c of chosen) {
     const times: number[] = [];
     for (let i = 0; i < runs + 2; i++) {
       const start = performance.now();

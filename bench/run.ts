@@ -14,10 +14,16 @@ import { benchInChromium } from './browser.js';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
-const SHAPES: [number, number, number, number][] = [
-  [32, 224, 224, 3],
-  [128, 32, 32, 3],
-];
+// --cases=saliency,cutMix: only the cases whose name contains one of these (and the floor);
+// --shapes=32x224x224x3: only these batch shapes. For a quick look; the README table wants all.
+const onlyCases = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',');
+const onlyShapes = args.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
+const SHAPES = (
+  [
+    [32, 224, 224, 3],
+    [128, 32, 32, 3],
+  ] as [number, number, number, number][]
+).filter((s) => !onlyShapes || onlyShapes.includes(s.join('x')));
 
 tf.env().set('PROD', true);
 const rows: BenchRow[] = [];
@@ -29,7 +35,7 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
   }
   await tf.setBackend(backend);
   await tf.ready();
-  for (const shape of SHAPES) rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log)));
+  for (const shape of SHAPES) rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, onlyCases)));
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, tfjs ${tf.version_core}`;
