@@ -2,7 +2,6 @@ import {
   type Tensor,
   type Tensor3D,
   type Tensor4D,
-  abs,
   add,
   avgPool,
   cast,
@@ -88,8 +87,8 @@ export function saliencyExtractor(options?: SaliencyOptions): AttentionExtractor
 
 /** The prior's standard deviation, as a share of each side. */
 const PRIOR_SIGMA = 1 / 3;
-/** Contrast below this share of the image's mean absolute value counts as none, so that a flat image gives the prior. */
-const CONTRAST_FLOOR = 1e-3;
+/** Contrast below this share of the border colours' magnitude counts as none, so that a flat image gives the prior. */
+const CONTRAST_FLOOR = 1e-2;
 
 /**
  * RGB → (lightness, red − green, (red + green)/2 − blue), as the right factor of a matrix
@@ -103,38 +102,60 @@ const OPPONENT = [
 ];
 
 function borderContrastSaliency(images: Tensor4D, workingSize: number, centrePrior: boolean): Tensor3D {
+  // Each stage runs in its own tidy and the previous stage's output is disposed as soon as it is
+  // used up, so that on images too small to be pooled (where every map is as large as the batch)
+  // the peak memory stays a few maps, not a dozen.
   return tidy(() => {
     const [batch, height, width, channels] = images.shape;
     const block = Math.max(1, Math.floor(Math.min(height, width) / workingSize));
-    const x = images.dtype === 'float32' ? images : (cast(images, 'float32') as Tensor4D);
     // One strided pool reads the batch once; everything after works on a map 1/block² its size.
-    const pooled = block > 1 ? avgPool(x, block, block, 'valid') : x;
+    const pooled = tidy(() => {
+      const x = images.dtype === 'float32' ? images : (cast(images, 'float32') as Tensor4D);
+      return block > 1 ? avgPool(x, block, block, 'valid') : x;
+    });
     const [, h, w] = pooled.shape;
     const pixels = h * w;
+    const done = (t: Tensor) => t !== images && t.dispose();
     // Each pixel as [colour, 1] (a bias column of the colour transform), so that squared
     // distances come out of one matrix product: |p − q|² = [p, 1] · [−2q, |q|²] + |p|².
     const transform = channels === 3 ? OPPONENT : identity(channels);
-    const colour = fused.matMul({ a: reshape(pooled, [batch * pixels, channels]), b: tensor2d(transform.map((row) => [...row, 0])), bias: tensor1d([...transform.map(() => 0), 1]) });
-    const augmented = reshape(colour, [batch, h, w, channels + 1]) as Tensor4D;
+    const colour = tidy(() => {
+      const a = reshape(pooled, [batch * pixels, channels]);
+      const b = tensor2d(transform.map((row) => [...row, 0]));
+      return reshape(fused.matMul({ a, b, bias: tensor1d([...transform.map(() => 0), 1]) }), [batch, pixels, channels + 1]) as Tensor3D;
+    });
+    done(pooled);
+    const band = Math.max(1, Math.round(Math.min(h, w) / 8));
+    const right = tidy(() => {
+      // [1, 4, h·w] · [B, h·w, C + 1]: the mean colour of each border band, less its column of ones.
+      const background = slice(matMul(tensor3d(borderBands(h, w, band), [1, 4, pixels]), colour), [0, 0, 0], [batch, 4, channels]);
+      const squares = sum(square(background), 2, true);
+      if (!centrePrior) return concat([mul(background, -2), squares], 2);
+      // A floor under the contrast, so that a flat image gives the prior: a share of the image's
+      // scale (the root mean square of the border colours), squared and added to every |q|², so
+      // that the product gives contrast² + floor². A black border has no scale; the tiny
+      // constant keeps the prior of a black image too.
+      const floor = add(mul(mean(squares, 1, true), CONTRAST_FLOOR * CONTRAST_FLOOR), 1e-30);
+      return concat([mul(background, -2), add(squares, floor)], 2);
+    });
     // Two box blurs ≈ a Gaussian whose width is a fixed share of the image, so that texture of
     // that scale averages out to the colour of the surface it covers. The column of ones stays 1.
     const window = 2 * Math.max(1, Math.round(Math.min(h, w) / 24)) + 1;
-    const blurred = reshape(avgPool(avgPool(augmented, window, 1, 'same'), window, 1, 'same'), [batch, pixels, channels + 1]);
-    const band = Math.max(1, Math.round(Math.min(h, w) / 8));
-    // [1, 4, h·w] · [B, h·w, C + 1]: the mean colour of each border band, less its column of ones.
-    const background = matMul(tensor3d(borderBands(h, w, band), [1, 4, pixels]), reshape(colour, [batch, pixels, channels + 1]));
-    const colours = slice(background, [0, 0, 0], [batch, 4, channels]);
-    const right = concat([mul(colours, -2), sum(square(colours), 2, true)], 2);
+    const blurOnce = tidy(() => avgPool(reshape(colour, [batch, h, w, channels + 1]) as Tensor4D, window, 1, 'same'));
+    colour.dispose();
+    const blurred = tidy(() => reshape(avgPool(blurOnce, window, 1, 'same'), [batch, pixels, channels + 1]));
+    blurOnce.dispose();
     // The nearest background colour, not their mean: a border of sky above and grass below is
     // background in both colours. |p|² is the squared sum less the 1; rounding can make the
     // sum slightly negative.
-    const nearest = min(matMul(blurred, right, false, true), 2);
-    const squared = add(nearest, sub(sum(square(blurred), 2), 1));
-    const contrast = reshape(sqrt(relu(squared)), [batch, h, w]) as Tensor3D;
+    const contrast = tidy(() => {
+      const nearest = min(matMul(blurred, right, false, true), 2);
+      const squared = add(nearest, sub(sum(square(blurred), 2), 1));
+      return reshape(sqrt(relu(squared)), [batch, h, w]) as Tensor3D;
+    });
+    blurred.dispose();
     if (!centrePrior) return contrast;
-    // A black image has no scale to take a share of; the tiny constant keeps its prior too.
-    const floor = add(mul(mean(abs(pooled), [1, 2, 3], true), CONTRAST_FLOOR), 1e-30);
-    return mul(add(contrast, reshape(floor, [batch, 1, 1])), gaussianPrior(h, w)) as Tensor3D;
+    return mul(contrast, gaussianPrior(batch, h, w)) as Tensor3D;
   });
 }
 
@@ -152,14 +173,18 @@ function borderBands(h: number, w: number, band: number): Float32Array {
   return bands;
 }
 
-/** `[1, h, w]`: exp(−(dy² + dx²)/2σ²), with dy and dx the distances to the centre as shares of the height and width. */
-function gaussianPrior(h: number, w: number): Tensor {
-  const prior = new Float32Array(h * w);
+/**
+ * `[B, h, w]`: exp(−(dy² + dx²)/2σ²), with dy and dx the distances to the centre as shares of the
+ * height and width. Made for the whole batch, as a broadcast product is slow on the cpu backend.
+ */
+function gaussianPrior(batch: number, h: number, w: number): Tensor {
+  const prior = new Float32Array(batch * h * w);
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
       const [dy, dx] = [(y + 0.5) / h - 0.5, (x + 0.5) / w - 0.5];
       prior[y * w + x] = Math.exp(-(dy * dy + dx * dx) / (2 * PRIOR_SIGMA * PRIOR_SIGMA));
     }
   }
-  return tensor3d(prior, [1, h, w]);
+  for (let b = 1; b < batch; b++) prior.copyWithin(b * h * w, 0, h * w);
+  return tensor3d(prior, [batch, h, w]);
 }
