@@ -83,19 +83,31 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
 
 const imagesOf = (out: tf.Tensor | Record<string, tf.Tensor>) => (out instanceof tf.Tensor ? out : out.images!);
 
+/** Which cases {@link benchShape} runs. */
+export interface BenchSelection {
+  /** The CAM of a small CNN (a conv net at 224 px takes tens of seconds on the cpu backend). Default true. */
+  withCam?: boolean;
+  /** Cases after the built-in ones (real models). */
+  extra?: BenchCase[];
+  /** Only the cases whose name contains one of these (the floor always runs: the ratios need it). */
+  only?: string[];
+}
+
 /**
- * Times every case on the current backend for one batch shape: the built-in cases, with the CAM
- * of a small CNN where `withCam` (a conv net at 224 px takes tens of seconds on the cpu backend),
- * and `extra` cases after them.
+ * Times the cases on the current backend for one batch shape (see {@link BenchSelection}).
  */
-export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}, withCam = true, extra: BenchCase[] = []): Promise<BenchRow[]> {
+export async function benchShape(shape: [number, number, number, number], runs: number, log: (line: string) => void = () => {}, selection: BenchSelection = {}): Promise<BenchRow[]> {
+  const { withCam = true, extra = [], only } = selection;
   const backend = tf.getBackend();
   const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
   const batchBytes = x.size * 4;
   const rows: BenchRow[] = [];
   let floorMs = Number.NaN;
-  for (const c of [...cases(shape, withCam), ...extra]) {
+  const all = [...cases(shape, withCam), ...extra];
+  const chosen = all.filter((c, i) => i === 0 || !only || only.some((o) => c.name.includes(o)));
+  for (const c of all) if (!chosen.includes(c)) c.dispose?.();
+  for (const c of chosen) {
     const times: number[] = [];
     for (let i = 0; i < (c.runs ?? runs) + 2; i++) {
       const start = performance.now();

@@ -10,7 +10,7 @@ Object.assign(window, {
     await tf.setBackend('webgl');
     const rows: BenchRow[] = [];
     // A conv net at 224 px on SwiftShader takes minutes: the CAM case runs at the small shape only.
-    for (const shape of shapes) rows.push(...(await benchShape(shape, 5, console.log, shape[1]! <= 64)));
+    for (const shape of shapes) rows.push(...(await benchShape(shape, 5, console.log, { withCam: shape[1]! <= 64 })));
     return rows;
   },
 });

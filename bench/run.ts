@@ -15,10 +15,16 @@ import { realModelCases, usesRealModels } from './real_models.js';
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
-const SHAPES: [number, number, number, number][] = [
-  [32, 224, 224, 3],
-  [128, 32, 32, 3],
-];
+// --cases=saliency,cutMix: only the cases whose name contains one of these (and the floor);
+// --shapes=32x224x224x3: only these batch shapes. For a quick look; the README table wants all.
+const onlyCases = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',');
+const onlyShapes = args.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
+const SHAPES = (
+  [
+    [32, 224, 224, 3],
+    [128, 32, 32, 3],
+  ] as [number, number, number, number][]
+).filter((s) => !onlyShapes || onlyShapes.includes(s.join('x')));
 
 tf.env().set('PROD', true);
 const rows: BenchRow[] = [];
@@ -36,7 +42,7 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
     const withCam = backend !== 'cpu' || shape[1] <= 64;
     const real = usesRealModels(shape) ? await realModelCases(root, console.log) : { cases: [], loadMs: {} };
     for (const [name, ms] of Object.entries(real.loadMs)) loads.push(`${name}: loaded in ${Math.round(ms)} ms on ${backend}`);
-    rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, withCam, real.cases)));
+    rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, { withCam, extra: real.cases, only: onlyCases })));
   }
 }
 
