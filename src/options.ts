@@ -65,10 +65,12 @@ export function oneOfOption<T extends string>(allowed: readonly T[], defaultValu
   };
 }
 
-/** `true` or `false`; no default. */
-export function booleanOption(): OptionRule<boolean | undefined> {
+/** `true` or `false`. */
+export function booleanOption(defaultValue: boolean): OptionRule<boolean>;
+export function booleanOption(): OptionRule<boolean | undefined>;
+export function booleanOption(defaultValue?: boolean): OptionRule<boolean | undefined> {
   return {
-    default: undefined,
+    default: defaultValue,
     expected: 'a boolean',
     check(op, arg, value) {
       if (typeof value !== 'boolean') throw argumentError(op, arg, 'a boolean', describe(value));

@@ -24,7 +24,7 @@ import {
   tidy,
 } from '@tensorflow/tfjs-core';
 
-import { argumentError, assertKnownOptions, assertNumber, assertOptionsObject, describe } from '../validation.js';
+import { booleanOption, numberOption, resolveOptions } from '../options.js';
 import type { AttentionExtractor } from './extractor.js';
 
 /**
@@ -76,14 +76,12 @@ export interface SaliencyOptions {
  * @public
  */
 export function saliencyExtractor(options?: SaliencyOptions): AttentionExtractor {
-  const op = 'saliencyExtractor';
-  const opts = assertOptionsObject(op, options);
-  assertKnownOptions(op, opts, ['workingSize', 'centrePrior']);
-  const { workingSize = 32, centrePrior = true } = opts;
-  assertNumber(op, 'options.workingSize', workingSize, { min: 1, integer: true });
-  if (typeof centrePrior !== 'boolean') throw argumentError(op, 'options.centrePrior', 'a boolean', describe(centrePrior));
+  const { workingSize, centrePrior } = resolveOptions('saliencyExtractor', SALIENCY_OPTIONS, options);
   return { extract: (images) => borderContrastSaliency(images, workingSize, centrePrior) };
 }
+
+/** {@link SaliencyOptions}: defaults and rules. */
+const SALIENCY_OPTIONS = { workingSize: numberOption({ default: 32, min: 1, integer: true }), centrePrior: booleanOption(true) };
 
 /** The prior's standard deviation, as a share of each side. */
 const PRIOR_SIGMA = 1 / 3;
