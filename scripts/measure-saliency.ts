@@ -7,17 +7,16 @@
 //
 // A CNN's attention is the channel mean of its last spatial feature map, pooled to 7×7 as the
 // library pools (poolToGrid). Writes .cache/real-data/saliency-report.json.
-import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { type LayersModel, type SymbolicTensor, loadLayersModel } from '@tensorflow/tfjs-layers';
-import jpeg from 'jpeg-js';
-import { PNG } from 'pngjs';
 
 import { poolToGrid } from '../src/attention/attention_grid.js';
 import { saliencyExtractor } from '../src/attention/saliency.js';
+import { type Photo, data, loadPhotos, resized } from './real_photos.js';
 
 const GRID = 7;
 const TOP = 6;
@@ -27,54 +26,6 @@ const SIZE = 224; // what the saliency extractors see: a training-sized batch
 // not at the [-1, 1] of Keras's ImageNet preprocessing (the check is printed with each model).
 // KERAS_RANGE='[-1,1]' runs them the other way, for comparison.
 const KERAS_RANGE = process.env.KERAS_RANGE ?? '[0,1]';
-const data = resolve(import.meta.dirname, '../.cache/real-data');
-
-// ---------------------------------------------------------------------------------------------
-// Photographs: decoded to RGB, centre-cropped to a square, kept at full resolution here.
-
-interface Photo {
-  name: string;
-  pixels: tf.Tensor3D; // float32 [s, s, 3] in [0, 255]
-}
-
-function decode(file: string): { width: number; height: number; rgba: Uint8Array } {
-  const bytes = readFileSync(file);
-  if (file.endsWith('.png')) {
-    const png = PNG.sync.read(bytes);
-    return { width: png.width, height: png.height, rgba: new Uint8Array(png.data) };
-  }
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true });
-  return { width: img.width, height: img.height, rgba: img.data };
-}
-
-function loadPhotos(): Photo[] {
-  const dir = join(data, 'photos');
-  return readdirSync(dir)
-    .filter((f) => /\.(png|jpe?g)$/.test(f))
-    .sort()
-    .map((f) => {
-      const { width, height, rgba } = decode(join(dir, f));
-      const side = Math.min(width, height);
-      const [oy, ox] = [Math.floor((height - side) / 2), Math.floor((width - side) / 2)];
-      const rgb = new Float32Array(side * side * 3);
-      for (let y = 0; y < side; y++) {
-        for (let x = 0; x < side; x++) {
-          for (let c = 0; c < 3; c++) rgb[(y * side + x) * 3 + c] = rgba[((oy + y) * width + ox + x) * 4 + c]!;
-        }
-      }
-      return { name: f.replace(/\.[^.]+$/, ''), pixels: tf.tensor3d(rgb, [side, side, 3]) };
-    });
-}
-
-/** A batch of one photo at `size` px: an integer-factor box filter first, so that shrinking does not alias. */
-function resized(photo: Photo, size: number): tf.Tensor4D {
-  return tf.tidy(() => {
-    const x = tf.expandDims(photo.pixels, 0) as tf.Tensor4D;
-    const factor = Math.floor(photo.pixels.shape[0] / size);
-    const boxed = factor > 1 ? tf.avgPool(x, factor, factor, 'valid') : x;
-    return tf.image.resizeBilinear(boxed, [size, size], false, true);
-  });
-}
 
 // ---------------------------------------------------------------------------------------------
 // The pretrained CNNs.
