@@ -14,7 +14,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import { type LayersModel, type SymbolicTensor, loadLayersModel } from '@tensorflow/tfjs-layers';
 
-import { poolToGrid } from '../src/attention/attention_grid.js';
+import { poolToGrid } from '../src/cells/pool_to_grid.js';
 import { saliencyExtractor } from '../src/attention/saliency.js';
 import { type Photo, data, loadPhotos, resized } from './real_photos.js';
 

@@ -5,7 +5,8 @@ import { argumentError, describe } from '../validation.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type FeatureModel, featureOutput, fixedInputSize, modelInputSize, runModel } from './feature_model.js';
 import { type ModelOutput, findOutput } from './feature_names.js';
-import { type LayersModelLike, isLayersModel, layersFeatureModel } from './layers_features.js';
+import { isLayersModel, layersFeatureModel } from './layers_features.js';
+import type { LayersModelLike } from './model_types.js';
 import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, type Scaling, defaultRange, resolveNormalization } from './preprocess.js';
 
 /**

@@ -4,8 +4,7 @@ import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
 import { argumentError, errorMessage } from '../validation.js';
 import { type ModelOutput, findOutput, listed, shortName } from './feature_names.js';
-import type { AnyGraphModel } from './graph_features.js';
-import type { LayersModelLike } from './layers_features.js';
+import type { AnyGraphModel, LayersModelLike } from './model_types.js';
 import { type Normalization, type Scaling, preprocess } from './preprocess.js';
 
 /**

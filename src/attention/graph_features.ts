@@ -1,9 +1,9 @@
 // A graph model (tfjs-converter) as a FeatureModel: its nodes, run with model.execute.
-import type { GraphModel } from '@tensorflow/tfjs-converter';
-import { type Tensor, type Tensor4D, type io, tidy, zeros } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
+import type { AnyGraphModel } from './model_types.js';
 
 /** A node of a GraphDef as model.json holds it. */
 export interface GraphNodeDef {
@@ -11,12 +11,6 @@ export interface GraphNodeDef {
   op: string;
   input?: string[];
 }
-
-/**
- * A GraphModel however it was loaded (`loadGraphModel` or `loadGraphModelSync`).
- * @public
- */
-export type AnyGraphModel = GraphModel | GraphModel<io.IOHandlerSync>;
 
 /** Ops that pass their input on unchanged, and those that scale or shift it by a constant. */
 const PASS_THROUGH = new Set(['Identity', 'Cast']);

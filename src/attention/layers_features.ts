@@ -1,38 +1,10 @@
 // A layers model (tfjs-layers, Keras format) as a FeatureModel: its layers, run with
-// model.execute, which runs in inference mode and shares the model's weights. Typed
-// structurally, so that the library's types never need @tensorflow/tfjs-layers.
-import { type Tensor, type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
+// model.execute, which runs in inference mode and shares the model's weights.
+import { type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
-
-/**
- * The parts of a `tf.LayersModel` (`@tensorflow/tfjs-layers`, also in `@tensorflow/tfjs`) the
- * extractors use; every `tf.LayersModel` and `tf.Sequential` is one.
- * @public
- */
-export interface LayersModelLike {
-  readonly name: string;
-  readonly layers: readonly LayerLike[];
-  readonly inputs: readonly { readonly shape: readonly (number | null)[] }[];
-  /** Runs the model up to the named symbolic tensors, in inference mode. */
-  execute(inputs: Tensor | Tensor[], outputs: string | string[]): Tensor | Tensor[];
-  dispose(): unknown;
-}
-
-/**
- * The parts of a tfjs-layers `Layer` the extractors use.
- * @public
- */
-export interface LayerLike {
-  readonly name: string;
-  /** The layer's output in the model's graph (throws for a layer used more than once). */
-  readonly output: { readonly name: string; readonly shape: readonly (number | null)[] } | readonly { readonly name: string }[];
-  getClassName(): string;
-  getConfig(): object;
-  /** The layer's weights: the variables themselves, not copies (a Dense layer: kernel, then bias). */
-  getWeights(): Tensor[];
-}
+import type { LayerLike, LayersModelLike } from './model_types.js';
 
 /** True for an object that looks like a `tf.LayersModel`. */
 export function isLayersModel(value: unknown): value is LayersModelLike {

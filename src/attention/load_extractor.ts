@@ -4,8 +4,7 @@ import { type Tensor3D, type Tensor4D, mean, tidy } from '@tensorflow/tfjs-core'
 import { resolveOptions } from '../options.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type ModelFormat, defaultNormalization, featureOutput, isSpatial, modelInputSize, runModel } from './feature_model.js';
-import type { AnyGraphModel } from './graph_features.js';
-import type { LayersModelLike } from './layers_features.js';
+import type { AnyGraphModel, LayersModelLike } from './model_types.js';
 import { shortName } from './feature_names.js';
 import { type ExtractorSource, openFeatureModel } from './open_model.js';
 import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultRange, resolveNormalization } from './preprocess.js';

@@ -4,8 +4,9 @@ import { type NamedTensorMap, dispose, engine, io, tidy } from '@tensorflow/tfjs
 
 import { argumentError, describe, errorMessage, isMissingPackage } from '../validation.js';
 import type { FeatureModel } from './feature_model.js';
-import { type AnyGraphModel, type GraphNodeDef, graphFeatureModel } from './graph_features.js';
-import { type LayersModelLike, isLayersModel, layersFeatureModel } from './layers_features.js';
+import { type GraphNodeDef, graphFeatureModel } from './graph_features.js';
+import { isLayersModel, layersFeatureModel } from './layers_features.js';
+import type { AnyGraphModel, LayersModelLike } from './model_types.js';
 import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
 
 /**

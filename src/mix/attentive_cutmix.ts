@@ -19,10 +19,10 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 
-import { GRID_OPTION, assertGridFits, poolToGrid } from '../attention/attention_grid.js';
+import { GRID_OPTION, assertGridFits, poolToGrid } from '../cells/pool_to_grid.js';
 import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
-import { selectCells } from '../attention/select_cells.js';
+import { selectCells } from '../cells/select_cells.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
 import { type ResolvedOptions, numberOption, oneOfOption, resolveOptions } from '../options.js';

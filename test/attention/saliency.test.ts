@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { makeScenes } from '../../examples/samples/scenes.js';
 import { attentiveCutMix, saliencyExtractor } from '../../src/index.js';
-import { poolToGrid } from '../../src/attention/attention_grid.js';
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { createRng } from '../../src/sampling/rng.js';
 import { expectNoLeak, read } from '../support/tensors.js';
 

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { type AttentionExtractor, type AttentiveCutMixOptions, attentiveCutMix } from '../../src/index.js';
-import { poolToGrid } from '../../src/attention/attention_grid.js';
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { createRng } from '../../src/sampling/rng.js';
 import { expectNoLeak, expectThrowsCleanly, indexedImages } from '../support/tensors.js';
 

@@ -6,7 +6,7 @@ import * as tfd from '@tensorflow/tfjs-data';
 import { describe, expect, it } from 'vitest';
 
 import { type AttentionExtractor, type BatchMixer, type DatasetBatch, type MixDatasetOptions, type MixMethod, cutMix, mixDataset, precomputeAttention } from '../../src/index.js';
-import { poolToGrid } from '../../src/attention/attention_grid.js';
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 const [BATCHES, B, H, W, C, K] = [3, 6, 8, 8, 3, 4];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { poolToGrid } from '../../src/attention/attention_grid.js';
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { read } from '../support/tensors.js';
 
 /** The mean of map[b] over rows ⌊r·h/g⌋ … and columns ⌊c·w/g⌋ …, written out by hand. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { cellsByRank, rankCells } from '../../src/attention/top_cells.js';
+import { cellsByRank, rankCells } from '../../src/cells/rank_cells.js';
 import { createRng } from '../../src/sampling/rng.js';
 import { read } from '../support/tensors.js';
 

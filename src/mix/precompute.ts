@@ -1,11 +1,11 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLike, clone, concat, dispose, slice, tidy } from '@tensorflow/tfjs-core';
 
-import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from '../mix/inputs.js';
+import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from './inputs.js';
 import { customOption, numberOption, resolveOptions } from '../options.js';
 import { argumentError, errorMessage } from '../validation.js';
-import { GRID_OPTION, assertGridFits, poolToGrid } from './attention_grid.js';
-import { type AttentionExtractor, assertExtractor, extractAttention } from './extractor.js';
-import { saliencyExtractor } from './saliency.js';
+import { GRID_OPTION, assertGridFits, poolToGrid } from '../cells/pool_to_grid.js';
+import { type AttentionExtractor, assertExtractor, extractAttention } from '../attention/extractor.js';
+import { saliencyExtractor } from '../attention/saliency.js';
 
 /**
  * Options of {@link precomputeAttention}.

@@ -3,7 +3,7 @@ import { type Tensor1D, type Tensor2D, type Tensor3D, cast, div, fill, mul, resh
 import { SELECT_CELLS, hasFusedKernel, runFused } from '../kernels/fused.js';
 import { cellRects } from '../masks/cell_mask.js';
 import type { GridGeometry } from '../masks/grid.js';
-import { cellsByRank, isTopRanked, rankCells } from './top_cells.js';
+import { cellsByRank, isTopRanked, rankCells } from './rank_cells.js';
 
 /** The cells pasted into each sample, and what follows from them. */
 export interface CellSelection {

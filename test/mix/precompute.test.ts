@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { type AttentionExtractor, attentiveCutMix, precomputeAttention } from '../../src/index.js';
-import { poolToGrid } from '../../src/attention/attention_grid.js';
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 /** Seeded images in [0, 1), the same bytes on every backend. */
