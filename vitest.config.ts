@@ -7,6 +7,7 @@ const tensorTests = [
   'test/mix/**/*.test.ts',
   'test/masks/**/*.test.ts',
   'test/attention/**/*.test.ts',
+  'test/cells/**/*.test.ts',
   'test/kernels/**/*.test.ts',
   'test/hardening/non_finite.test.ts',
   'test/hardening/extractors.test.ts',

@@ -1,6 +1,6 @@
 // `npm run bench`: times the ops on cpu and wasm in Node and, where Chromium is installed, on
-// webgl in headless Chromium; writes bench/results/latest.{json,md} and, with --update-readme,
-// the table in README.md. Not part of `npm test`: timings are never test assertions.
+// webgl in headless Chromium; writes bench/results/latest.{json,md} and, with --update-docs,
+// the table in docs/performance.md. Not part of `npm test`: timings are never test assertions.
 import { cpus, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -16,7 +16,7 @@ const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
 const only = args.find((a) => a.startsWith('--backends='))?.slice(11).split(',');
 // --cases=saliency,cutMix: only the cases whose name contains one of these (and the floor);
-// --shapes=32x224x224x3: only these batch shapes. For a quick look; the README table wants all.
+// --shapes=32x224x224x3: only these batch shapes. For a quick look; the table in the docs wants all.
 const onlyCases = args.find((a) => a.startsWith('--cases='))?.slice(8).split(',');
 const onlyShapes = args.find((a) => a.startsWith('--shapes='))?.slice(9).split(',');
 const SHAPES = (
@@ -75,10 +75,11 @@ mkdirSync(resolve(root, 'bench/results'), { recursive: true });
 writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows }, null, 1)}\n`);
 writeFileSync(resolve(root, 'bench/results/latest.md'), `${table}\n`);
 console.log(`\n${table}\n\nWritten to bench/results/latest.json and latest.md.`);
-if (args.includes('--update-readme')) {
-  const readme = readFileSync(resolve(root, 'README.md'), 'utf8');
-  const updated = readme.replace(/(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/, `$1${table}$2`);
-  if (updated === readme) throw new Error('README.md has no <!-- bench:start --> … <!-- bench:end --> block to update.');
-  writeFileSync(resolve(root, 'README.md'), updated);
-  console.log('README.md updated.');
+if (args.includes('--update-docs')) {
+  const file = resolve(root, 'docs/performance.md');
+  const page = readFileSync(file, 'utf8');
+  const updated = page.replace(/(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/, `$1${table}$2`);
+  if (updated === page) throw new Error('docs/performance.md has no <!-- bench:start --> … <!-- bench:end --> block to update.');
+  writeFileSync(file, updated);
+  console.log('docs/performance.md updated.');
 }

@@ -1,5 +1,5 @@
 // The smallest use of the library: mix a batch of generated images with attentiveCutMix, cutMix
-// and mixup on the cpu backend and print what happened to each sample. Run with `npm run demo`.
+// and mixup on the cpu backend and print what happened to each sample. Run with `npx tsx examples/quickstart.ts`.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from 'attentive-cutmix';

@@ -65,6 +65,17 @@ describe('the packed package', () => {
     expect(modules('dist/cjs/')).toEqual(modules('dist/esm/'));
   });
 
+  it('ships source maps that carry their sources, since the package ships no src/', () => {
+    const files = JSON.parse(readFileSync(join(scratch, 'files.json'), 'utf8')) as string[];
+    const maps = files.filter((f) => f.endsWith('.js.map'));
+    expect(maps.length).toBeGreaterThan(10);
+    for (const file of maps) {
+      const map = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix', file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
+      expect(map.sourcesContent?.length, file).toBe(map.sources.length);
+      expect(map.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), file).toBe(true);
+    }
+  });
+
   it('runs no script when it is installed', () => {
     const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8')) as { scripts?: Record<string, string> };
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(installed.scripts?.[hook], hook).toBeUndefined();
