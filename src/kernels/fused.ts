@@ -3,16 +3,11 @@
 // of standard tfjs ops, which gives the same results.
 import { type NamedAttrMap, type NamedTensorMap, type Tensor, engine, getBackend, getKernel, registerKernel } from '@tensorflow/tfjs-core';
 
-import { blendPartnersHost, pasteRectsHost, selectCellsHost } from './host_kernels.js';
-import { blendPartnersWebGL, pasteRectsWebGL } from './webgl_kernels.js';
-import { blendPartnersWebGPU, pasteRectsWebGPU } from './webgpu_kernels.js';
+import { HOST_KERNEL_CONFIGS } from './host_kernels.js';
+import { WEBGL_KERNEL_CONFIGS } from './webgl_kernels.js';
+import { WEBGPU_KERNEL_CONFIGS } from './webgpu_kernels.js';
 
-/** `x` with rectangles `[B, N, 4]` of each sample's partner pasted over it. */
-export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
-/** `lambda[b]·x[b] + (1 − lambda[b])·x[partners[b]]`, exact where lambda is 0 or 1. */
-export const BLEND_PARTNERS = 'AttentiveCutMixBlendPartners';
-/** The topN cells of each partner's map, their rectangles, the kept share lambda and the chosen-cell mask. */
-export const SELECT_CELLS = 'AttentiveCutMixSelectCells';
+export { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS } from './kernel_names.js';
 
 let registered = false;
 let fusedEnabled = true;
@@ -20,15 +15,7 @@ let fusedEnabled = true;
 function registerOnce(): void {
   if (registered) return;
   registered = true;
-  for (const backendName of ['cpu', 'wasm']) {
-    registerKernel({ kernelName: PASTE_RECTS, backendName, kernelFunc: pasteRectsHost });
-    registerKernel({ kernelName: BLEND_PARTNERS, backendName, kernelFunc: blendPartnersHost });
-    registerKernel({ kernelName: SELECT_CELLS, backendName, kernelFunc: selectCellsHost });
-  }
-  registerKernel({ kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL });
-  registerKernel({ kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL });
-  registerKernel({ kernelName: PASTE_RECTS, backendName: 'webgpu', kernelFunc: pasteRectsWebGPU });
-  registerKernel({ kernelName: BLEND_PARTNERS, backendName: 'webgpu', kernelFunc: blendPartnersWebGPU });
+  for (const config of [...HOST_KERNEL_CONFIGS, ...WEBGL_KERNEL_CONFIGS, ...WEBGPU_KERNEL_CONFIGS]) registerKernel(config);
 }
 
 /** Whether the current backend runs `kernelName` as a fused kernel. */

@@ -3,7 +3,11 @@
 // a copy of the batch with the partners' rectangles copied over it row by row, or one weighted
 // sum per element. They run through the engine like any kernel, so tidy, profile and memory
 // accounting see them.
-import type { DataType, KernelBackend, KernelFunc, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { DataType, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
+
+import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS } from './kernel_names.js';
 
 /**
  * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
@@ -16,29 +20,46 @@ interface HostMemory {
   read(t: TensorInfo): TypedArray;
 }
 
-function hostMemory(backend: KernelBackend): HostMemory {
-  const wasm = backend as unknown as { makeOutput(shape: number[], dtype: DataType): TensorInfo; typedArrayFromHeap(t: TensorInfo): TypedArray };
-  if (typeof wasm.typedArrayFromHeap === 'function') {
-    return { allocate: (shape, dtype) => wasm.makeOutput(shape, dtype), read: (t) => wasm.typedArrayFromHeap(t) };
-  }
-  const cpu = backend as unknown as { data: { get(id: object): { values: TypedArray } }; makeTensorInfo(shape: number[], dtype: DataType, values: TypedArray): TensorInfo };
+/** The cpu backend's memory: plain typed arrays in its data store. */
+function cpuMemory(backend: KernelBackend): HostMemory {
+  const cpu = backend as MathBackendCPU;
   return {
     allocate: (shape, dtype) => {
       const size = shape.reduce((a, b) => a * b, 1);
       return cpu.makeTensorInfo(shape, dtype, dtype === 'int32' ? new Int32Array(size) : new Float32Array(size));
     },
-    read: (t) => cpu.data.get(t.dataId).values,
+    read: (t) => cpu.data.get(t.dataId).values as TypedArray,
   };
 }
+
+/** The wasm backend's memory: views of the WebAssembly heap. */
+function wasmMemory(backend: KernelBackend): HostMemory {
+  const wasm = backend as BackendWasm;
+  return { allocate: (shape, dtype) => wasm.makeOutput(shape, dtype), read: (t) => wasm.typedArrayFromHeap(t) };
+}
+
+type HostKernel = (memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap) => TensorInfo | TensorInfo[];
+
+/** The kernels of a host backend, each given that backend's memory. */
+function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => HostMemory): KernelConfig[] {
+  const kernels: [string, HostKernel][] = [
+    [PASTE_RECTS, pasteRects],
+    [BLEND_PARTNERS, blendPartners],
+    [SELECT_CELLS, selectCells],
+  ];
+  return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => kernel(memoryOf(backend as KernelBackend), inputs, attrs ?? {}) }));
+}
+
+/** The host kernels, for the cpu and wasm backends. */
+export const HOST_KERNEL_CONFIGS: KernelConfig[] = [...hostKernels('cpu', cpuMemory), ...hostKernels('wasm', wasmMemory)];
 
 /**
  * `PasteRects`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `rects` int32 `[B, N, 4]`.
  * Output: `x`, with each rectangle `[y0, x0, y1, x1]` (half-open) of row b taken from
  * `x[partners[b]]`. Empty rectangles paste nothing. Same dtype as `x`.
  */
-export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
+function pasteRects(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
-  const memory = hostMemory(backend as KernelBackend);
   const out = memory.allocate(x.shape, x.dtype);
   const [outValues, xs, ps, rs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(rects)];
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
@@ -61,7 +82,7 @@ export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
     }
   }
   return out;
-};
+}
 
 /**
  * `BlendPartners`: inputs `x` `[B, ...]` (float32 or int32), `partners` int32 `[B]`, `lambda`
@@ -69,9 +90,8 @@ export const pasteRectsHost: KernelFunc = ({ inputs, backend }) => {
  * and the sum rounded to float32 as the composite ops round them. Where lambda is exactly 1 the
  * output is `x[b]` and where it is exactly 0 `x[partners[b]]`, whatever the other image holds.
  */
-export const blendPartnersHost: KernelFunc = ({ inputs, backend }) => {
+function blendPartners(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
-  const memory = hostMemory(backend as KernelBackend);
   const out = memory.allocate(x.shape, 'float32');
   const [outValues, xs, ps, ls] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(lambda)];
   const batch = x.shape[0]!;
@@ -89,7 +109,7 @@ export const blendPartnersHost: KernelFunc = ({ inputs, backend }) => {
     for (let i = 0; i < length; i++) outValues[target + i] = fround(weight * xs[target + i]!) + fround(complement * xs[source + i]!);
   }
   return out;
-};
+}
 
 /**
  * `SelectCells`: inputs `scores` float32 `[B, n]` (each sample's partner's map over the n grid
@@ -100,11 +120,10 @@ export const blendPartnersHost: KernelFunc = ({ inputs, backend }) => {
  * share) and `chosen` float32 `[B, n]` (1 for a pasted cell) — what the composite computes with
  * pairwise comparisons, in one pass.
  */
-export const selectCellsHost: KernelFunc = ({ inputs, backend, attrs }) => {
+function selectCells(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo[] {
   const { scores, mixed } = inputs as { scores: TensorInfo; mixed: TensorInfo };
-  const { topN, cellRects, cellAreas, pixels } = attrs as unknown as { topN: number; cellRects: number[]; cellAreas: number[]; pixels: number };
+  const { topN, cellRects, cellAreas, pixels } = attrs as { topN: number; cellRects: number[]; cellAreas: number[]; pixels: number };
   const [batch, n] = scores.shape as [number, number];
-  const memory = hostMemory(backend as KernelBackend);
   const outputs = [memory.allocate([batch, topN], 'int32'), memory.allocate([batch, topN, 4], 'int32'), memory.allocate([batch], 'float32'), memory.allocate([batch, n], 'float32')];
   const [cells, rects, lambda, chosen] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray, TypedArray, TypedArray];
   const [values, isMixed] = [memory.read(scores), memory.read(mixed)];
@@ -131,4 +150,4 @@ export const selectCellsHost: KernelFunc = ({ inputs, backend, attrs }) => {
     lambda[b] = (pixels - pasted) / pixels;
   }
   return outputs;
-};
+}

@@ -1,23 +1,19 @@
 // Fused kernels for the webgl backend: one shader pass each, where the composite path runs a
 // gather, a mask and a select (or two multiplies, an add and two selects). Written against the
-// backend's `runWebGLProgram`, so the library needs no import of @tensorflow/tfjs-backend-webgl.
-import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+// backend's public `runWebGLProgram`; the backend package is imported for its types only, so the
+// library's code never loads it.
+import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
-interface WebGLProgram {
-  variableNames: string[];
-  outputShape: number[];
-  userCode: string;
-}
+import { BLEND_PARTNERS, PASTE_RECTS } from './kernel_names.js';
 
-interface WebGLBackendLike {
-  runWebGLProgram(program: WebGLProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
-}
+type WebGLProgram = GPGPUProgram;
 
 const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
 const COORD_TYPES: Record<number, string> = { 2: 'ivec2', 3: 'ivec3', 4: 'ivec4' };
 
 /** `PasteRects` (see host_kernels.ts) as one shader: each output pixel reads the base or the partner. */
-export const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
+const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
   const perSample = rects.shape[1]!;
   const program: WebGLProgram = {
@@ -40,13 +36,13 @@ export const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
   if (perSample === 0) {
     // No rectangle: a copy (an empty input texture is not allowed).
     const copy: WebGLProgram = { variableNames: ['X'], outputShape: x.shape, userCode: 'void main() { ivec4 c = getOutputCoords(); setOutput(getX(c.x, c.y, c.z, c.w)); }' };
-    return (backend as unknown as WebGLBackendLike).runWebGLProgram(copy, [x], x.dtype);
+    return (backend as MathBackendWebGL).runWebGLProgram(copy, [x], x.dtype);
   }
-  return (backend as unknown as WebGLBackendLike).runWebGLProgram(program, [x, partners, rects], x.dtype);
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, rects], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one shader, exact where lambda is 0 or 1. */
-export const blendPartnersWebGL: KernelFunc = ({ inputs, backend }) => {
+const blendPartnersWebGL: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
   const rest = COORDS.slice(1, x.shape.length).join(', ');
   const program: WebGLProgram = {
@@ -61,5 +57,11 @@ export const blendPartnersWebGL: KernelFunc = ({ inputs, backend }) => {
         setOutput(w == 1.0 ? base : w == 0.0 ? other : w * base + (1.0 - w) * other);
       }`,
   };
-  return (backend as unknown as WebGLBackendLike).runWebGLProgram(program, [x, partners, lambda], 'float32');
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, lambda], 'float32');
 };
+
+/** The webgl kernels. */
+export const WEBGL_KERNEL_CONFIGS: KernelConfig[] = [
+  { kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL },
+  { kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL },
+];

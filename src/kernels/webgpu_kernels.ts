@@ -1,24 +1,13 @@
 // Fused kernels for the webgpu backend: one compute pass each, as in webgl_kernels.ts. Written
-// against the backend's `runWebGPUProgram` with plain program objects (the shape of tfjs-backend-
-// webgpu's own programs: a flat dispatch of 64-wide workgroups over the output, `main(index)`),
-// so the library needs no import of @tensorflow/tfjs-backend-webgpu. Values read from int32 inputs
-// are converted with i32() / f32(), which is the identity when the backend's getter already has that type.
-import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+// against the backend's public `runWebGPUProgram` with programs of the shape tfjs-backend-webgpu's
+// own take (a flat dispatch of 64-wide workgroups over the output, `main(index)`); the backend
+// package is imported for its types only, so the library's code never loads it. Values read from
+// int32 inputs are converted with i32() / f32(), which is the identity when the backend's getter
+// already has that type.
+import type { WebGPUBackend, WebGPUProgram } from '@tensorflow/tfjs-backend-webgpu';
+import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 
-interface WebGPUProgram {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  size: boolean;
-  getUserCode(): string;
-}
-
-interface WebGPUBackendLike {
-  runWebGPUProgram(program: WebGPUProgram, inputs: TensorInfo[], outputDtype: DataType): TensorInfo;
-}
+import { BLEND_PARTNERS, PASTE_RECTS } from './kernel_names.js';
 
 const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
 
@@ -44,10 +33,10 @@ function elementwiseProgram(shaderKey: string, variableNames: string[], outputSh
 }
 
 /** `PasteRects` (see host_kernels.ts) as one compute pass. */
-export const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
+const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
   const perSample = rects.shape[1]!;
-  const gpu = backend as unknown as WebGPUBackendLike;
+  const gpu = backend as WebGPUBackend;
   if (perSample === 0) {
     const copy = elementwiseProgram('attentiveCutMixCopy', ['X'], x.shape, 'setOutputAtIndex(index, getX(coords.x, coords.y, coords.z, coords.w));');
     return gpu.runWebGPUProgram(copy, [x], x.dtype);
@@ -69,7 +58,7 @@ export const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one compute pass, exact where lambda is 0 or 1. */
-export const blendPartnersWebGPU: KernelFunc = ({ inputs, backend }) => {
+const blendPartnersWebGPU: KernelFunc = ({ inputs, backend }) => {
   const { x, partners, lambda } = inputs as { x: TensorInfo; partners: TensorInfo; lambda: TensorInfo };
   const rest = COORDS.slice(1, x.shape.length).join(', ');
   const program = elementwiseProgram(
@@ -83,5 +72,11 @@ export const blendPartnersWebGPU: KernelFunc = ({ inputs, backend }) => {
      if (w == 1.0) { value = base; } else if (w == 0.0) { value = other; }
      setOutputAtIndex(index, value);`,
   );
-  return (backend as unknown as WebGPUBackendLike).runWebGPUProgram(program, [x, partners, lambda], 'float32');
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, partners, lambda], 'float32');
 };
+
+/** The webgpu kernels. */
+export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
+  { kernelName: PASTE_RECTS, backendName: 'webgpu', kernelFunc: pasteRectsWebGPU },
+  { kernelName: BLEND_PARTNERS, backendName: 'webgpu', kernelFunc: blendPartnersWebGPU },
+];

@@ -1,0 +1,9 @@
+// The names of the library's own kernels, as tfjs-core names its kernels: one place for both the
+// ops that run them and the backends that register them.
+
+/** `x` with rectangles `[B, N, 4]` of each sample's partner pasted over it. */
+export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
+/** `lambda[b]·x[b] + (1 − lambda[b])·x[partners[b]]`, exact where lambda is 0 or 1. */
+export const BLEND_PARTNERS = 'AttentiveCutMixBlendPartners';
+/** The topN cells of each partner's map, their rectangles, the kept share lambda and the chosen-cell mask. */
+export const SELECT_CELLS = 'AttentiveCutMixSelectCells';
