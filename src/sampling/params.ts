@@ -122,8 +122,8 @@ function describePair(value: unknown): string {
  * followed by `draw()`, which is called even when the decision is "unmixed", so that changing
  * `prob` leaves the parameters of the samples that are still mixed unchanged.
  *
- * A sample paired with itself (a fixed point of `'shuffle'`, the middle of an odd batch with
- * `'flip'`, the only sample of a batch of one) is unmixed: nothing of another image reaches it.
+ * A sample paired with itself (the middle of an odd batch with `'flip'`, the only sample of a
+ * batch of one; `'shuffle'` pairs none) is unmixed: nothing of another image reaches it.
  */
 export function sampleDecisions<T>(batchSize: number, sampling: ResolvedSampling, draw: () => T): { partners: number[]; draws: (T | null)[] } {
   const { rng, prob, mode, partner } = sampling;
