@@ -37,7 +37,7 @@ describe('the packed package', () => {
     scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-pack-'));
     const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]);
+    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-converter@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]); // the converter too: npm would add its newest as a peer
     writeFileSync(join(scratch, 'files.json'), JSON.stringify(packed[0].files.map((f) => f.path)));
     for (const name of ['keras-cnn', 'tiny-cnn']) cpSync(join(root, 'test/fixtures/models', name), join(scratch, 'models', name), { recursive: true });
   }, 180_000);
@@ -73,6 +73,16 @@ describe('the packed package', () => {
       const map = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix', file), 'utf8')) as { sources: string[]; sourcesContent?: (string | null)[] };
       expect(map.sourcesContent?.length, file).toBe(map.sources.length);
       expect(map.sourcesContent!.every((text) => typeof text === 'string' && text.length > 0), file).toBe(true);
+    }
+  });
+
+  it('is tested on a tfjs version its peer range names as a bound (CI runs both bounds)', () => {
+    const peers = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).peerDependencies as Record<string, string>;
+    for (const [name, range] of Object.entries(peers)) {
+      const bounds = /^>=(\d+\.\d+\.\d+) <=(\d+\.\d+\.\d+)$/.exec(range);
+      expect(bounds, `${name}: ${range}`).not.toBeNull();
+      const installed = JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')).version as string;
+      expect([bounds![1], bounds![2]], name).toContain(installed);
     }
   });
 
