@@ -54,19 +54,20 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
 export const HOST_KERNEL_CONFIGS: KernelConfig[] = [...hostKernels('cpu', cpuMemory), ...hostKernels('wasm', wasmMemory)];
 
 /**
- * `PasteRects`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `rects` int32 `[B, N, 4]`.
- * Output: `x`, with each rectangle `[y0, x0, y1, x1]` (half-open) of row b taken from
- * `x[partners[b]]`. Empty rectangles paste nothing. Same dtype as `x`.
+ * `PasteRects`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `rects` int32 `[B, N, 4]`, and
+ * optionally `base` (the shape and dtype of `x`). Output: `base` (or `x`), with each rectangle
+ * `[y0, x0, y1, x1]` (half-open) of row b taken from `x[partners[b]]`. Empty rectangles paste
+ * nothing. Same dtype as `x`.
  */
 function pasteRects(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
-  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const { x, partners, rects, base } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo; base?: TensorInfo };
   const out = memory.allocate(x.shape, x.dtype);
   const [outValues, xs, ps, rs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(rects)];
+  outValues.set(base ? memory.read(base) : xs);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const perRect = rects.shape[1]!;
   const rowLength = width * channels;
   const imageLength = height * rowLength;
-  outValues.set(xs);
   for (let b = 0; b < batch; b++) {
     const source = ps[b]! * imageLength;
     const target = b * imageLength;

@@ -14,31 +14,37 @@ const COORD_TYPES: Record<number, string> = { 2: 'ivec2', 3: 'ivec3', 4: 'ivec4'
 
 /** `PasteRects` (see host_kernels.ts) as one shader: each output pixel reads the base or the partner. */
 const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
-  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const { x, partners, rects, base } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo; base?: TensorInfo };
+  const webgl = backend as MathBackendWebGL;
   const perSample = rects.shape[1]!;
+  const keep = base ? 'Base' : 'X';
+  if (perSample === 0) {
+    // No rectangle: a copy (an empty input texture is not allowed).
+    const copy: WebGLProgram = { variableNames: [keep], outputShape: x.shape, userCode: `void main() { ivec4 c = getOutputCoords(); setOutput(get${keep}(c.x, c.y, c.z, c.w)); }` };
+    return webgl.runWebGLProgram(copy, [base ?? x], x.dtype);
+  }
   const program: WebGLProgram = {
-    variableNames: ['X', 'Partners', 'Rects'],
+    variableNames: ['X', 'Partners', 'Rects', ...(base ? ['Base'] : [])],
     outputShape: x.shape,
     userCode: `
       void main() {
         ivec4 coords = getOutputCoords();
         float y = float(coords.y);
         float x = float(coords.z);
-        int source = coords.x;
+        bool inside = false;
         for (int n = 0; n < ${perSample}; n++) {
           if (y >= getRects(coords.x, n, 0) && x >= getRects(coords.x, n, 1) && y < getRects(coords.x, n, 2) && x < getRects(coords.x, n, 3)) {
-            source = int(round(getPartners(coords.x)));
+            inside = true;
           }
         }
-        setOutput(getX(source, coords.y, coords.z, coords.w));
+        if (inside) {
+          setOutput(getX(int(round(getPartners(coords.x))), coords.y, coords.z, coords.w));
+        } else {
+          setOutput(get${keep}(coords.x, coords.y, coords.z, coords.w));
+        }
       }`,
   };
-  if (perSample === 0) {
-    // No rectangle: a copy (an empty input texture is not allowed).
-    const copy: WebGLProgram = { variableNames: ['X'], outputShape: x.shape, userCode: 'void main() { ivec4 c = getOutputCoords(); setOutput(getX(c.x, c.y, c.z, c.w)); }' };
-    return (backend as MathBackendWebGL).runWebGLProgram(copy, [x], x.dtype);
-  }
-  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, rects], x.dtype);
+  return webgl.runWebGLProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one shader, exact where lambda is 0 or 1. */

@@ -34,27 +34,32 @@ function elementwiseProgram(shaderKey: string, variableNames: string[], outputSh
 
 /** `PasteRects` (see host_kernels.ts) as one compute pass. */
 const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
-  const { x, partners, rects } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo };
+  const { x, partners, rects, base } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo; base?: TensorInfo };
   const perSample = rects.shape[1]!;
   const gpu = backend as WebGPUBackend;
+  const keep = base ? 'Base' : 'X';
   if (perSample === 0) {
-    const copy = elementwiseProgram('attentiveCutMixCopy', ['X'], x.shape, 'setOutputAtIndex(index, getX(coords.x, coords.y, coords.z, coords.w));');
-    return gpu.runWebGPUProgram(copy, [x], x.dtype);
+    const copy = elementwiseProgram(`attentiveCutMixCopy${keep}`, [keep], x.shape, `setOutputAtIndex(index, get${keep}(coords.x, coords.y, coords.z, coords.w));`);
+    return gpu.runWebGPUProgram(copy, [base ?? x], x.dtype);
   }
   const program = elementwiseProgram(
-    `attentiveCutMixPasteRects${perSample}`,
-    ['X', 'Partners', 'Rects'],
+    `attentiveCutMixPasteRects${perSample}${keep}`,
+    ['X', 'Partners', 'Rects', ...(base ? ['Base'] : [])],
     x.shape,
-    `var source = coords.x;
+    `var inside = false;
      for (var n = 0; n < ${perSample}; n++) {
        if (coords.y >= i32(getRects(coords.x, n, 0)) && coords.z >= i32(getRects(coords.x, n, 1)) &&
            coords.y < i32(getRects(coords.x, n, 2)) && coords.z < i32(getRects(coords.x, n, 3))) {
-         source = i32(getPartners(coords.x));
+         inside = true;
        }
      }
-     setOutputAtIndex(index, getX(source, coords.y, coords.z, coords.w));`,
+     if (inside) {
+       setOutputAtIndex(index, getX(i32(getPartners(coords.x)), coords.y, coords.z, coords.w));
+     } else {
+       setOutputAtIndex(index, get${keep}(coords.x, coords.y, coords.z, coords.w));
+     }`,
   );
-  return gpu.runWebGPUProgram(program, [x, partners, rects], x.dtype);
+  return gpu.runWebGPUProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one compute pass, exact where lambda is 0 or 1. */

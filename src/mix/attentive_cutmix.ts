@@ -103,11 +103,16 @@ export const ATTENTIVE_OPTIONS = {
 export function resolveAttentiveOptions<T extends typeof ATTENTIVE_OPTIONS>(op: string, options: unknown, table: T = ATTENTIVE_OPTIONS as T): ResolvedOptions<T> {
   const opts = resolveOptions(op, table, options);
   const { topN, grid } = opts as ResolvedOptions<typeof ATTENTIVE_OPTIONS>;
-  if ((options as AttentiveCutMixOptions | undefined)?.topN === undefined && grid * grid < topN) {
-    throw argumentError(op, 'options.topN', `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
-  }
-  assertNumber(op, 'options.topN', topN, { min: 0, max: grid * grid, integer: true });
+  assertTopNFits(op, 'options.topN', (options as AttentiveCutMixOptions | undefined)?.topN, topN, grid);
   return opts;
+}
+
+/** The rule between `topN` (`given`, and as resolved) and `grid`: at most grid² cells, and given where the default is more. */
+export function assertTopNFits(op: string, arg: string, given: unknown, topN: number, grid: number): void {
+  if (given === undefined && grid * grid < topN) {
+    throw argumentError(op, arg, `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
+  }
+  assertNumber(op, arg, topN, { min: 0, max: grid * grid, integer: true });
 }
 
 /** An {@link attentiveCutMix} whose options and attention were checked beforehand: the work of one call. */
@@ -149,7 +154,7 @@ export function attentiveCutMixWith(
  * maps pooled beforehand give the same labels. A partner whose map is zero everywhere has no mass
  * to share, and the pasted area share stands in for it.
  */
-function attentionShare(partnerMap: Tensor2D, chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
+export function attentionShare(partnerMap: Tensor2D, chosen: Tensor2D, geometry: GridGeometry, lambda: Tensor1D): Tensor1D {
   const { grid } = geometry;
   const density = where(isFinite(partnerMap), relu(partnerMap), zerosLike(partnerMap));
   const cellMass = mul(density, reshape(tensor1d(geometry.cellAreas), [1, grid * grid]));

@@ -18,11 +18,12 @@ export function partnerTensor(partners: readonly number[]): Tensor1D {
  * Pastes each sample's partner into it: inside the rectangles `rects()` (int32 `[B, N, 4]` of
  * half-open `[y0, x0, y1, x1]`) on the fused path, through the boolean mask `mask()` (true where
  * the partner shows) on the composite path. Both describe the same pixels; only the one the
- * backend needs is built. Dtype preserved; `x` is `[B, H, W, C]`.
+ * backend needs is built. Outside them the result is `x`, or `base` (the shape and dtype of `x`)
+ * where one is given. Dtype preserved; `x` is `[B, H, W, C]`.
  */
-export function paste<T extends Tensor>(x: T, partners: readonly number[], rects: () => Tensor, mask: () => Tensor): T {
-  if (hasFusedKernel(PASTE_RECTS)) return runFused<T>(PASTE_RECTS, { x, partners: partnerTensor(partners), rects: rects() });
-  return where(mask(), gatherPartners(x, partners), x) as T;
+export function paste<T extends Tensor>(x: T, partners: readonly number[], rects: () => Tensor, mask: () => Tensor, base?: T): T {
+  if (hasFusedKernel(PASTE_RECTS)) return runFused<T>(PASTE_RECTS, { x, partners: partnerTensor(partners), rects: rects(), ...(base ? { base } : {}) });
+  return where(mask(), gatherPartners(x, partners), base ?? x) as T;
 }
 
 /**

@@ -10,6 +10,8 @@ import { ATTENTIVE_OPTIONS, attentiveCutMixWith, resolveAttentiveOptions } from 
 import { CUTMIX_OPTIONS, cutMixWith } from './cutmix.js';
 import type { Labels } from './inputs.js';
 import { MIXUP_OPTIONS, mixupWith } from './mixup.js';
+import type { OneOfResult } from './one_of.js';
+import { type OneOfConfig, oneOfRunner } from './one_of_config.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, CutMixOptions, CutMixResult, MixResult, MixupOptions } from './types.js';
 
 /**
@@ -39,10 +41,10 @@ export interface AttentiveCutMixConfig extends AttentiveCutMixOptions {
 }
 
 /**
- * The config of {@link createMixer}.
+ * The config of {@link createMixer}: one method and its options, or several to draw from.
  * @public
  */
-export type MixerConfig = MixupConfig | CutMixConfig | AttentiveCutMixConfig;
+export type MixerConfig = MixupConfig | CutMixConfig | AttentiveCutMixConfig | OneOfConfig;
 
 /**
  * What a {@link Mixer}'s `mix` may get besides the batch.
@@ -60,8 +62,8 @@ export interface MixExtras {
  * @public
  */
 export interface Mixer<R extends MixResult = MixResult> {
-  /** The op it stands for. */
-  readonly method: MixerConfig['method'];
+  /** The op it stands for, or `'oneOf'` for a mixer that draws its method from several. */
+  readonly method: MixerMethod;
   /** The options as checked, with every default filled in (the extractor's aside). */
   readonly options: Readonly<Record<string, unknown>>;
   /**
@@ -71,7 +73,13 @@ export interface Mixer<R extends MixResult = MixResult> {
   mix(images: Tensor | TensorLike, labels: Labels, extras?: MixExtras): R;
 }
 
-const METHODS: readonly MixerConfig['method'][] = ['mixup', 'cutMix', 'attentiveCutMix'];
+/**
+ * What a {@link Mixer} does: one of the ops, or `'oneOf'`.
+ * @public
+ */
+export type MixerMethod = 'mixup' | 'cutMix' | 'attentiveCutMix' | 'oneOf';
+
+const METHODS: readonly Exclude<MixerMethod, 'oneOf'>[] = ['mixup', 'cutMix', 'attentiveCutMix'];
 const METHOD_OPTION = oneOfOption(METHODS);
 const ATTENTIVE_CONFIG = { ...ATTENTIVE_OPTIONS, extractor: EXTRACTOR_OPTION };
 
@@ -81,7 +89,7 @@ export const MIXER_OPTIONS = { mixup: MIXUP_OPTIONS, cutMix: CUTMIX_OPTIONS, att
 /** True for a {@link Mixer}. */
 export function isMixer(value: unknown): value is Mixer {
   const m = value as Partial<Mixer> | null;
-  return typeof m === 'object' && m !== null && typeof m.mix === 'function' && (METHODS as readonly unknown[]).includes(m.method);
+  return typeof m === 'object' && m !== null && typeof m.mix === 'function' && ([...METHODS, 'oneOf'] as readonly unknown[]).includes(m.method);
 }
 /** What `mix` takes besides the batch; the maps are checked against the batch when it is known. */
 const EXTRAS = { seed: SEED_OPTION, attention: customOption('attention maps (a float32 Tensor3D [B, h, w])', (v): v is Tensor3D => v !== undefined) };
@@ -122,11 +130,15 @@ export function createMixer<C extends MixerConfig>(config: C): Mixer<MixerResult
  * What the mixer of a config gives: the result of the function it stands for.
  * @public
  */
-export type MixerResult<C extends MixerConfig> = C extends CutMixConfig ? CutMixResult : C extends AttentiveCutMixConfig ? AttentiveCutMixResult : MixResult;
+export type MixerResult<C extends MixerConfig> = C extends OneOfConfig ? OneOfResult : C extends CutMixConfig ? CutMixResult : C extends AttentiveCutMixConfig ? AttentiveCutMixResult : MixResult;
 
 /** A mixer made for `op` (createMixer, or mixDataset from a method's name and options). */
 export function makeMixer(op: string, config: unknown): Mixer {
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw argumentError(op, 'config', 'an object { method, …options }', String(config));
+  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw argumentError(op, 'config', 'an object { method, …options } or { oneOf, …options }', String(config));
+  if ('oneOf' in config) {
+    const { options, run, takesAttention } = oneOfRunner(op, config);
+    return mixer('oneOf', options, run, takesAttention);
+  }
   const { method, ...options } = config as { method?: unknown };
   const name = METHOD_OPTION.check(op, 'config.method', method)!;
   switch (name) {
@@ -152,14 +164,14 @@ export function makeMixer(op: string, config: unknown): Mixer {
 
 type Extras = ResolvedOptions<typeof EXTRAS>;
 
-function mixer(method: MixerConfig['method'], options: Record<string, unknown>, run: (images: Tensor | TensorLike, labels: Labels, extras: Extras) => MixResult): Mixer {
+function mixer(method: MixerMethod, options: Record<string, unknown>, run: (images: Tensor | TensorLike, labels: Labels, extras: Extras) => MixResult, takesAttention = method === 'attentiveCutMix'): Mixer {
   return {
     method,
     options: Object.freeze({ ...options }),
     mix(images, labels, extras) {
       const given = resolveOptions(`${method} mixer`, EXTRAS, extras, 'extras');
-      if (given.attention !== undefined && method !== 'attentiveCutMix') {
-        throw argumentError(`${method} mixer`, 'extras.attention', `given only to an attentiveCutMix mixer, not a ${method} one`, 'attention maps');
+      if (given.attention !== undefined && !takesAttention) {
+        throw argumentError(`${method} mixer`, 'extras.attention', `given only to a mixer that can choose attentiveCutMix, not a ${method} one`, 'attention maps');
       }
       return run(images, labels, given);
     },

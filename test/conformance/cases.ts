@@ -3,7 +3,7 @@
 // run in Node and in the browser; see runner.ts.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type AttentionExtractor, attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { type AttentionExtractor, attentiveCutMix, createMixer, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
 
 /** The extractors, made on the backend under test. */
 export interface CaseContext {
@@ -111,6 +111,17 @@ export const CASES: ConformanceCase[] = [
       withInputs(
         () => [images(b, [24, 20, 3], 'float32', 'attentive-maps-x'), tf.tidy(() => tf.squeeze(images(b, [10, 9, 1], 'float32', 'attentive-maps'), [3]))],
         (x, maps) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), maps as tf.Tensor3D, { seed: 7, numClasses: 10, grid: 4, topN: 5, mode: 'elem', labelMode: 'attention' }),
+      ),
+  },
+  {
+    name: 'oneOf mixer, elem mode: mixup, cutMix and attentiveCutMix (saliency) drawn per sample',
+    run: (_, b) =>
+      withInputs(
+        () => [images(b, [24, 20, 3], 'float32', 'one-of-x')],
+        (x) =>
+          createMixer({ oneOf: [{ method: 'mixup', alpha: 0.4 }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 3 }], mode: 'elem', numClasses: 10 }).mix(x!, classIds(b, 10), {
+            seed: 11,
+          }) as unknown as Record<string, tf.Tensor>,
       ),
   },
 ];

@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, applyCutMix, attentiveCutMix, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
+import { type AttentionExtractor, applyCutMix, attentiveCutMix, createMixer, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
 import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { createRng } from '../../src/sampling/rng.js';
 
@@ -61,6 +61,18 @@ describe('fused kernels', () => {
     await expectFusedEqualsComposite(() => applyCutMix(masks, params));
     await expectFusedEqualsComposite(() => mixLabels([0, 1, 2, 0, 1, 2], params, { numClasses: 3, labelSmoothing: 0.2 }));
     tf.dispose([x, masks]);
+  });
+
+  it('give the composite results for a oneOf mixer, whose paste keeps a blended base outside its rectangles', async () => {
+    const mixer = createMixer({ oneOf: [{ method: 'mixup', alpha: 0.5 }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 2 }], mode: 'elem', prob: 0.8, numClasses: 4 });
+    const intMixer = createMixer({ oneOf: [{ method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 0 }], mode: 'elem', numClasses: 4 });
+    for (const dtype of ['float32', 'int32'] as const) {
+      const x = uniform([9, 12, 10, 2], `one-of-${dtype}`, dtype);
+      const ids = [0, 1, 2, 3, 0, 1, 2, 3, 0];
+      await expectFusedEqualsComposite(() => mixer.mix(x, ids, { seed: 3 }) as unknown as Outputs);
+      await expectFusedEqualsComposite(() => intMixer.mix(x, ids, { seed: 4 }) as unknown as Outputs);
+      x.dispose();
+    }
   });
 
   it('give the composite results for attentiveCutMix, with ties, non-finite attention and unmixed samples', async () => {

@@ -1,0 +1,67 @@
+// The random parameters of a mix whose method is drawn, per batch or per sample, from several:
+// drawn on the CPU, apart from their application (src/mix/one_of.ts).
+import { sampleBeta } from './beta.js';
+import { type Box, EMPTY_BOX, boxArea, sampleCenteredBox, sampleMinMaxBox } from './boxes.js';
+import type { ResolvedSampling } from './params.js';
+import { samplePartners } from './partners.js';
+
+/** A method to draw: what its parameters need. */
+export type OneOfMethod = { kind: 'mixup'; alpha: number } | { kind: 'cutMix'; alpha: number; minMax: readonly [number, number] | undefined } | { kind: 'attentiveCutMix' };
+
+/** The drawn parameters, one entry per sample. */
+export interface OneOfParams {
+  readonly partners: readonly number[];
+  /** The index into the methods of each sample's method. */
+  readonly methods: readonly number[];
+  /** Whether each sample is mixed (by `prob`, and not paired with itself). */
+  readonly mixed: readonly boolean[];
+  /** mixup: the drawn lambda; cutMix: the kept share of its box; 1 for unmixed samples and for attentiveCutMix (whose lambda the cells give). */
+  readonly lambda: readonly number[];
+  /** cutMix: the pasted box; empty for every other sample. */
+  readonly boxes: readonly Box[];
+}
+
+interface Decision {
+  method: number;
+  mixed: boolean;
+  lambda: number;
+  box: Box;
+}
+
+/**
+ * Draws partners, then for the batch (`'batch'` mode) or each sample (`'elem'`) a decision: one
+ * uniform for the method (by `weights`), one for `prob`, then the method's own draw (lambda, or
+ * a box), made even when the decision is "unmixed" so that `prob` leaves the other draws as they
+ * are. A sample paired with itself is unmixed.
+ */
+export function drawOneOfParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling, methods: readonly OneOfMethod[], weights: readonly number[]): OneOfParams {
+  const { rng, prob, mode, partner } = sampling;
+  const partners = samplePartners(batchSize, partner, rng);
+  const total = weights.reduce((a, b) => a + b, 0);
+  const decide = (): Decision => {
+    const u = rng.uniform() * total;
+    let method = 0;
+    for (let acc = weights[0]!; method < methods.length - 1 && u >= acc; acc += weights[++method]!);
+    const mixed = rng.uniform() < prob;
+    const m = methods[method]!;
+    if (m.kind === 'mixup') return { method, mixed, lambda: Math.fround(sampleBeta(rng, m.alpha, m.alpha)), box: EMPTY_BOX };
+    if (m.kind === 'cutMix') {
+      const drawn = m.minMax ? sampleMinMaxBox(rng, height, width, m.minMax) : sampleCenteredBox(rng, height, width, sampleBeta(rng, m.alpha, m.alpha));
+      const box = boxArea(drawn) === 0 ? EMPTY_BOX : drawn;
+      return { method, mixed, lambda: Math.fround(1 - boxArea(box) / (height * width)), box };
+    }
+    return { method, mixed, lambda: 1, box: EMPTY_BOX };
+  };
+  const shared = mode === 'batch' ? decide() : undefined;
+  const decisions = partners.map((p, i) => {
+    const d = shared ?? decide();
+    return p === i ? { ...d, mixed: false } : d;
+  });
+  return {
+    partners,
+    methods: decisions.map((d) => d.method),
+    mixed: decisions.map((d) => d.mixed),
+    lambda: decisions.map((d) => (d.mixed ? d.lambda : 1)),
+    boxes: decisions.map((d) => (d.mixed ? d.box : EMPTY_BOX)),
+  };
+}

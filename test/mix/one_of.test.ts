@@ -1,0 +1,146 @@
+// createMixer({ oneOf }): the method drawn per batch or per sample, each sample mixed exactly as
+// its method mixes, in a number of kernels that does not depend on the batch size.
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+
+import { type AttentionExtractor, type OneOfConfig, createMixer, mixDataset } from '../../src/index.js';
+import { expectNoLeak, indexedImages, oneHotRows, read } from '../support/tensors.js';
+
+/** A map that ranks each sample's cells by a fixed score of its own: cell j of sample b scores (j·7 + b·3) mod 16. */
+const scoredExtractor: AttentionExtractor = {
+  extract: (images) => tf.tidy(() => tf.mod(tf.add(tf.mul(tf.reshape(tf.range(0, 16), [1, 4, 4]), 7), tf.mul(tf.reshape(tf.range(0, images.shape[0]), [-1, 1, 1]), 3)), 16) as tf.Tensor3D),
+};
+const gridScores = (b: number) => Array.from({ length: 16 }, (_, j) => (j * 7 + b * 3) % 16);
+const topCells = (scores: number[], n: number) =>
+  scores
+    .map((v, j) => [v, j] as const)
+    .sort((a, c) => c[0] - a[0] || a[1] - c[1])
+    .slice(0, n)
+    .map(([, j]) => j);
+
+const THREE: OneOfConfig['oneOf'] = [{ method: 'mixup', alpha: 0.4 }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 3, extractor: scoredExtractor }];
+
+describe('createMixer({ oneOf })', () => {
+  it('in elem mode mixes each sample by its own method, pixel for pixel, with its exact lambda', async () => {
+    const [B, H, W, C] = [24, 8, 8, 2];
+    const x = indexedImages([B, H, W, C]);
+    const mixer = createMixer({ oneOf: THREE, mode: 'elem', prob: 0.9 });
+    const result = mixer.mix(x, tf.tensor2d(oneHotRows(B, B)), { seed: 5 });
+    const [input, out] = [await read<number[][][][]>(x), await read<number[][][][]>(result.images)];
+    const methods = await read<number[]>(result.methods);
+    const [partners, lambda, boxes, cells, labels] = [await read<number[]>(result.partners), await read<number[]>(result.lambda), await read<number[][]>(result.boxes!), await read<number[][]>(result.cells!), await read<number[][]>(result.labels)];
+    expect(new Set(methods)).toEqual(new Set([0, 1, 2])); // every method drawn in 24 samples
+    expect(result.images.dtype).toBe('float32'); // mixup can be drawn
+    for (let i = 0; i < B; i++) {
+      const p = partners[i]!;
+      expect(p).not.toBe(i);
+      let pasted = 0;
+      for (let y = 0; y < H; y++) {
+        for (let xx = 0; xx < W; xx++) {
+          for (let c = 0; c < C; c++) {
+            const [own, other, got] = [input[i]![y]![xx]![c]!, input[p]![y]![xx]![c]!, out[i]![y]![xx]![c]!];
+            if (methods[i] === 0) {
+              expect(got).toBeCloseTo(lambda[i]! * own + (1 - lambda[i]!) * other, 2);
+              continue;
+            }
+            const [y0, x0, y1, x1] = boxes[i]!;
+            const inBox = y >= y0! && y < y1! && xx >= x0! && xx < x1!;
+            const inCell = cells[i]!.includes(Math.floor(y / 2) * 4 + Math.floor(xx / 2));
+            const fromPartner = methods[i] === 1 ? inBox : inCell;
+            expect(got).toBe(fromPartner ? other : own);
+            if (fromPartner && c === 0) pasted++;
+          }
+        }
+      }
+      if (methods[i] === 0) {
+        expect(boxes[i]).toEqual([0, 0, 0, 0]);
+        expect(cells[i]).toEqual([-1, -1, -1]);
+      } else {
+        expect(lambda[i]).toBe(Math.fround(1 - pasted / (H * W)));
+        if (methods[i] === 1) expect(cells[i]).toEqual([-1, -1, -1]);
+        else {
+          expect(boxes[i]).toEqual([0, 0, 0, 0]);
+          if (lambda[i] !== 1) expect(cells[i]).toEqual(topCells(gridScores(p), 3));
+        }
+      }
+      // Labels follow lambda: the sample's own class and its partner's.
+      expect(labels[i]![i]).toBeCloseTo(lambda[i]!, 5);
+      expect(labels[i]![p]).toBeCloseTo(1 - lambda[i]!, 5);
+    }
+    tf.dispose([x, result]);
+  });
+
+  it('runs as many kernels for a batch of 32 as for one of 4', async () => {
+    const mixer = createMixer({ oneOf: THREE, mode: 'elem', numClasses: 10 });
+    const kernels = async (b: number) => {
+      const x = tf.randomUniform([b, 16, 16, 3]) as tf.Tensor4D;
+      const ids = Array.from({ length: b }, (_, i) => i % 10);
+      const profile = await tf.profile(() => mixer.mix(x, ids, { seed: 1 }) as unknown as tf.Tensor[]);
+      x.dispose();
+      return profile.kernels.map((k) => k.name);
+    };
+    const small = await kernels(4);
+    expect(small.length).toBeGreaterThan(0);
+    expect(await kernels(32)).toEqual(small);
+  });
+
+  it('in batch mode draws one method for the whole batch, and each in turn over batches', async () => {
+    const mixer = createMixer({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], mode: 'batch', numClasses: 4 });
+    const x = tf.randomUniform([6, 8, 8, 1]) as tf.Tensor4D;
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 12; seed++) {
+      const r = mixer.mix(x, [0, 1, 2, 3, 0, 1], { seed });
+      const methods = await read<number[]>(r.methods);
+      expect(new Set(methods).size).toBe(1);
+      seen.add(methods[0]!);
+      if (methods[0] === 1) expect(new Set((await read<number[][]>(r.boxes!)).map((b) => b.join()))).toHaveProperty('size', 1); // one box for all
+      tf.dispose(r);
+    }
+    expect(seen).toEqual(new Set([0, 1]));
+    x.dispose();
+  });
+
+  it('draws the methods as often as their weights say', async () => {
+    const mixer = createMixer({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], weights: [3, 1], mode: 'elem', numClasses: 2 });
+    const x = tf.zeros([400, 4, 4, 1]) as tf.Tensor4D;
+    const r = mixer.mix(x, Array.from({ length: 400 }, (_, i) => i % 2), { seed: 'weights' });
+    const cut = (await read<number[]>(r.methods)).filter((m) => m === 1).length;
+    expect(Math.abs(cut - 100)).toBeLessThan(5 * Math.sqrt(400 * 0.25 * 0.75)); // binomial(400, 1/4)
+    tf.dispose([x, r]);
+  });
+
+  it('is reproduced bit for bit by its seed, leaks nothing, and leaves int32 images int32 when no mixup can be drawn', async () => {
+    const mixer = createMixer({ oneOf: [{ method: 'cutMix' }, { method: 'attentiveCutMix', grid: 2, topN: 1, extractor: scoredExtractor }], mode: 'elem', numClasses: 3 });
+    const x = indexedImages([5, 6, 6, 1], 'int32');
+    const [a, b] = [mixer.mix(x, [0, 1, 2, 0, 1], { seed: 9 }), mixer.mix(x, [0, 1, 2, 0, 1], { seed: 9 })];
+    expect(a.images.dtype).toBe('int32');
+    for (const key of ['images', 'labels', 'lambda', 'partners', 'methods', 'boxes', 'cells'] as const) expect(await read(b[key]!), key).toEqual(await read(a[key]!));
+    tf.dispose([a, b]);
+    expectNoLeak(() => mixer.mix(x, [0, 1, 2, 0, 1], { seed: 1 }));
+    expectNoLeak(() => createMixer({ oneOf: THREE, mode: 'elem', numClasses: 3 }).mix(x, [0, 1, 2, 0, 1]));
+    expect(x.isDisposed).toBe(false);
+    x.dispose();
+  });
+
+  it('drives mixDataset', async () => {
+    const mixer = createMixer({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], mode: 'elem', numClasses: 3 });
+    const batches = { map: (f: (b: tf.TensorContainer) => unknown) => [f({ xs: tf.ones([3, 4, 4, 1]), ys: tf.tensor1d([0, 1, 2], 'int32') })] };
+    const [out] = mixDataset(batches, mixer, { seed: 2 }) as unknown as { xs: tf.Tensor; ys: tf.Tensor }[];
+    expect(out!.ys.shape).toEqual([3, 3]);
+    tf.dispose(out);
+  });
+
+  it('checks its config when it is made, naming the method and option', () => {
+    const make = (config: object) => () => createMixer(config as OneOfConfig);
+    expect(make({ oneOf: [] })).toThrow(/Argument 'config.oneOf' passed to 'createMixer' must be a non-empty list of \{ method, …its options \}, but got an array of length 0/);
+    expect(make({ oneOf: [{ method: 'snapmix' }] })).toThrow(/Argument 'config.oneOf\[0\].method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', but got 'snapmix'/);
+    expect(make({ oneOf: [{ method: 'mixup' }, { method: 'cutMix', prob: 0.5 }] })).toThrow(/Argument 'config.oneOf\[1\].prob' passed to 'createMixer' must be given at the top of the config, where it applies to every method, but got 0.5/);
+    expect(make({ oneOf: [{ method: 'mixup', minMax: [0.1, 0.2] }] })).toThrow(/Unknown option 'minMax' passed to 'createMixer'; the options are: alpha/);
+    expect(make({ oneOf: [{ method: 'mixup', alpha: -1 }] })).toThrow(/Argument 'config.oneOf\[0\].alpha' passed to 'createMixer' must be a number > 0, but got -1/);
+    expect(make({ oneOf: [{ method: 'attentiveCutMix', grid: 2, topN: 5 }] })).toThrow(/Argument 'config.oneOf\[0\].topN' .* an integer in \[0, 4\], but got 5/);
+    expect(make({ oneOf: [{ method: 'attentiveCutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 2 }] })).toThrow(/must be a list with at most one attentiveCutMix/);
+    expect(make({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], weights: [1] })).toThrow(/Argument 'config.weights' passed to 'createMixer' must be one weight per method of config.oneOf \(2\), but got 1/);
+    expect(make({ oneOf: [{ method: 'mixup' }], weights: [0] })).toThrow(/Argument 'config.weights' .* a list of positive numbers/);
+    expect(make({ oneOf: [{ method: 'mixup' }], alpha: 1 })).toThrow(/Unknown option 'alpha' passed to 'createMixer'/);
+  });
+});
