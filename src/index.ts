@@ -1,5 +1,6 @@
 // The public face of attentive-cutmix: exports only.
 export { attentiveCutMix } from './mix/attentive_cutmix.js';
+export { applyAttentiveCutMix, type AttentiveCutMixCells } from './mix/apply_attentive.js';
 export { mixup, applyMixup } from './mix/mixup.js';
 export { cutMix, applyCutMix } from './mix/cutmix.js';
 export { mixLabels } from './mix/labels.js';

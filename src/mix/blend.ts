@@ -21,8 +21,11 @@ export function partnerTensor(partners: readonly number[]): Tensor1D {
  * backend needs is built. Outside them the result is `x`, or `base` (the shape and dtype of `x`)
  * where one is given. Dtype preserved; `x` is `[B, H, W, C]`.
  */
-export function paste<T extends Tensor>(x: T, partners: readonly number[], rects: () => Tensor, mask: () => Tensor, base?: T): T {
-  if (hasFusedKernel(PASTE_RECTS)) return runFused<T>(PASTE_RECTS, { x, partners: partnerTensor(partners), rects: rects(), ...(base ? { base } : {}) });
+export function paste<T extends Tensor>(x: T, partners: readonly number[] | Tensor1D, rects: () => Tensor, mask: () => Tensor, base?: T): T {
+  if (hasFusedKernel(PASTE_RECTS)) {
+    const partnerIds = partners instanceof Tensor ? partners : partnerTensor(partners);
+    return runFused<T>(PASTE_RECTS, { x, partners: partnerIds, rects: rects(), ...(base ? { base } : {}) });
+  }
   return where(mask(), gatherPartners(x, partners), base ?? x) as T;
 }
 

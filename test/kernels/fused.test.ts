@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, applyCutMix, attentiveCutMix, createMixer, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
+import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, attentiveCutMix, createMixer, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
 import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { createRng } from '../../src/sampling/rng.js';
 
@@ -61,6 +61,15 @@ describe('fused kernels', () => {
     await expectFusedEqualsComposite(() => applyCutMix(masks, params));
     await expectFusedEqualsComposite(() => mixLabels([0, 1, 2, 0, 1, 2], params, { numClasses: 3, labelSmoothing: 0.2 }));
     tf.dispose([x, masks]);
+  });
+
+  it('give the composite results for applyAttentiveCutMix on masks, cells given as arrays and as tensors', async () => {
+    const masks = uniform([4, 11, 9], 'masks', 'int32');
+    const params = { partners: [3, 2, 1, 0], cells: [[0, 4], [-1, -1], [8, 1], [5, -1]], grid: 3 };
+    await expectFusedEqualsComposite(() => applyAttentiveCutMix(masks, params));
+    const tensors = { partners: tf.tensor1d(params.partners, 'int32'), cells: tf.tensor2d(params.cells, [4, 2], 'int32'), grid: 3 };
+    await expectFusedEqualsComposite(() => applyAttentiveCutMix(masks, tensors));
+    tf.dispose([masks, tensors.partners, tensors.cells]);
   });
 
   it('give the composite results for a oneOf mixer, whose paste keeps a blended base outside its rectangles', async () => {
