@@ -13,6 +13,7 @@ export type { Labels, LabelOptions } from './mix/inputs.js';
 export { sampleMixupParams, sampleCutMixParams } from './sampling/params.js';
 export type { MixParams, CutMixParams, MixMode, SamplingOptions, CutMixSamplingOptions } from './sampling/params.js';
 export type { Box } from './sampling/boxes.js';
+export type { CellCount } from './sampling/cell_count.js';
 export type { PartnerStrategy } from './sampling/partners.js';
 export { createRng } from './sampling/rng.js';
 export type { Rng, RngState, Seed } from './sampling/rng.js';

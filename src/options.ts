@@ -90,3 +90,8 @@ export function customOption<T>(expected: string, isValid: (value: unknown) => v
     },
   };
 }
+
+/** `rule` with a default of `value`. */
+export function withDefault<T>(rule: OptionRule<T | undefined>, value: T): OptionRule<T> {
+  return { ...rule, default: value } as OptionRule<T>;
+}

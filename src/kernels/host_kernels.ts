@@ -114,20 +114,21 @@ function blendPartners(memory: HostMemory, inputs: NamedTensorInfoMap): TensorIn
 
 /**
  * `SelectCells`: inputs `scores` float32 `[B, n]` (each sample's partner's map over the n grid
- * cells) and `mixed` int32 `[B]`; attrs `topN`, `cellRects` (`[(n + 1) · 4]`, the last one empty),
- * `cellAreas` (`[n]`) and `pixels`. Outputs: `cells` int32 `[B, topN]` (the topN highest cells,
- * ties to the lower index, NaN and ±Infinity below every finite score; −1 for unmixed samples),
- * `rects` int32 `[B, topN, 4]` (their pixel rectangles), `lambda` float32 `[B]` (the kept pixel
+ * cells) and `counts` int32 `[B]` (how many cells each sample takes, 0 for an unmixed one); attrs
+ * `width` (the columns of `cells`), `cellRects` (`[(n + 1) · 4]`, the last one empty),
+ * `cellAreas` (`[n]`) and `pixels`. Outputs: `cells` int32 `[B, width]` (the counts[b] highest
+ * cells, ties to the lower index, NaN and ±Infinity below every finite score; −1 after them),
+ * `rects` int32 `[B, width, 4]` (their pixel rectangles), `lambda` float32 `[B]` (the kept pixel
  * share) and `chosen` float32 `[B, n]` (1 for a pasted cell) — what the composite computes with
  * pairwise comparisons, in one pass.
  */
 function selectCells(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo[] {
-  const { scores, mixed } = inputs as { scores: TensorInfo; mixed: TensorInfo };
-  const { topN, cellRects, cellAreas, pixels } = attrs as { topN: number; cellRects: number[]; cellAreas: number[]; pixels: number };
+  const { scores, counts } = inputs as { scores: TensorInfo; counts: TensorInfo };
+  const { width, cellRects, cellAreas, pixels } = attrs as { width: number; cellRects: number[]; cellAreas: number[]; pixels: number };
   const [batch, n] = scores.shape as [number, number];
-  const outputs = [memory.allocate([batch, topN], 'int32'), memory.allocate([batch, topN, 4], 'int32'), memory.allocate([batch], 'float32'), memory.allocate([batch, n], 'float32')];
+  const outputs = [memory.allocate([batch, width], 'int32'), memory.allocate([batch, width, 4], 'int32'), memory.allocate([batch], 'float32'), memory.allocate([batch, n], 'float32')];
   const [cells, rects, lambda, chosen] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray, TypedArray, TypedArray];
-  const [values, isMixed] = [memory.read(scores), memory.read(mixed)];
+  const [values, taken] = [memory.read(scores), memory.read(counts)];
   chosen.fill(0); // wasm allocations are not zeroed
   const key = new Float64Array(n);
   const order = Array.from({ length: n }, (_, j) => j);
@@ -139,10 +140,10 @@ function selectCells(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
     }
     order.sort((i, j) => (key[j]! > key[i]! ? 1 : key[j]! < key[i]! ? -1 : i - j));
     let pasted = 0;
-    for (let r = 0; r < topN; r++) {
-      const cell = isMixed[b] ? order[r]! : -1;
-      cells[b * topN + r] = cell;
-      rects.set(cellRects.slice((cell < 0 ? n : cell) * 4, (cell < 0 ? n : cell) * 4 + 4), (b * topN + r) * 4);
+    for (let r = 0; r < width; r++) {
+      const cell = r < taken[b]! ? order[r]! : -1;
+      cells[b * width + r] = cell;
+      rects.set(cellRects.slice((cell < 0 ? n : cell) * 4, (cell < 0 ? n : cell) * 4 + 4), (b * width + r) * 4);
       if (cell >= 0) {
         chosen[b * n + cell] = 1;
         pasted += cellAreas[cell]!;

@@ -25,7 +25,8 @@ import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../cells/select_cells.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
-import { type ResolvedOptions, numberOption, oneOfOption, resolveOptions } from '../options.js';
+import { type ResolvedOptions, customOption, oneOfOption, resolveOptions, withDefault } from '../options.js';
+import { type CellCount, cellListWidth, drawCellCount } from '../sampling/cell_count.js';
 import { SAMPLING_OPTIONS, sampleDecisions, samplingOf } from '../sampling/params.js';
 import { argumentError, assertNumber } from '../validation.js';
 import { gatherPartners, partnerTensor, paste } from './blend.js';
@@ -90,7 +91,15 @@ export const ATTENTIVE_OPTIONS = {
   mode: SAMPLING_OPTIONS.mode,
   partner: SAMPLING_OPTIONS.partner,
   seed: SAMPLING_OPTIONS.seed,
-  topN: numberOption({ default: 6, min: 0, integer: true }),
+  topN: withDefault(
+    customOption<CellCount>(
+      'an integer >= 0, or { alpha } with alpha > 0',
+      (v): v is CellCount =>
+        (typeof v === 'number' && Number.isInteger(v) && v >= 0) ||
+        (typeof v === 'object' && v !== null && Object.keys(v).join() === 'alpha' && Number.isFinite((v as { alpha: unknown }).alpha) && (v as { alpha: number }).alpha > 0),
+    ),
+    6,
+  ),
   grid: GRID_OPTION,
   labelMode: oneOfOption<LabelMode>(['area', 'attention'], 'area'),
   ...LABEL_OPTIONS,
@@ -107,8 +116,15 @@ export function resolveAttentiveOptions<T extends typeof ATTENTIVE_OPTIONS>(op: 
   return opts;
 }
 
-/** The rule between `topN` (`given`, and as resolved) and `grid`: at most grid² cells, and given where the default is more. */
-export function assertTopNFits(op: string, arg: string, given: unknown, topN: number, grid: number): void {
+/**
+ * The rule between `topN` (`given`, and as resolved) and `grid`: at most grid² cells, given where
+ * the default is more, and a grid of at least 2 for a drawn count (which lies in [1, grid² − 1]).
+ */
+export function assertTopNFits(op: string, arg: string, given: unknown, topN: CellCount, grid: number): void {
+  if (typeof topN !== 'number') {
+    if (grid < 2) throw argumentError(op, 'options.grid', `at least 2 with ${arg} { alpha }, which draws from 1 to grid² − 1 cells`, String(grid));
+    return;
+  }
   if (given === undefined && grid * grid < topN) {
     throw argumentError(op, arg, `given when the grid has fewer than the default ${topN} cells (grid = ${grid})`, 'undefined');
   }
@@ -130,12 +146,13 @@ export function attentiveCutMixWith(
     const [batchSize, height, width] = x.shape;
     assertGridFits(op, grid, height, width);
     const y = toSoftLabels(op, labels, batchSize, options);
-    const { partners, draws } = sampleDecisions(batchSize, sampling, () => true);
+    const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawCellCount(sampling.rng, topN, grid * grid));
     const geometry = gridGeometry(height, width, grid);
 
     const map = batchAttention(op, 'attention', source, x, y);
     const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
-    const { cells, chosen, lambda, rects } = selectCells(partnerMap, draws.map((d) => d !== null), topN, geometry);
+    const counts = draws.map((d) => d ?? 0);
+    const { cells, chosen, lambda, rects } = selectCells(partnerMap, counts, cellListWidth(topN, grid * grid), geometry);
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(partnerMap, chosen, geometry, lambda)) as Tensor1D);
     return {
       images: paste(x, partners, rects, () => cellMask(chosen, geometry)),

@@ -28,6 +28,7 @@ import { boxMask, boxesTensor } from '../masks/box_mask.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
 import type { Box } from '../sampling/boxes.js';
+import { type CellCount, cellListWidth } from '../sampling/cell_count.js';
 import { type OneOfMethod, drawOneOfParams } from '../sampling/one_of.js';
 import type { ResolvedSampling } from '../sampling/params.js';
 import { attentionShare } from './attentive_cutmix.js';
@@ -46,13 +47,13 @@ export type OneOfResult = MixResult & {
   methods: Tensor1D;
   /** Where a cutMix can be chosen: int32 `[B, 4]`, each cutMix sample's box; zeros for the other samples. */
   boxes?: Tensor2D;
-  /** Where an attentiveCutMix can be chosen: int32 `[B, topN]`, its samples' cells; −1 for the other samples. */
+  /** Where an attentiveCutMix can be chosen: int32 `[B, topN]` (`[B, grid²]` with a drawn topN), its samples' cells; −1 for the other samples. */
   cells?: Tensor2D;
 };
 
 /** The attentiveCutMix among the methods, checked and with its attention. */
 export interface OneOfAttentive {
-  topN: number;
+  topN: CellCount;
   grid: number;
   labelMode: LabelMode;
   attention: AttentionExtractor | Tensor3D;
@@ -92,7 +93,7 @@ export function oneOfWith(
       const map = batchAttention(op, 'attention', attentive.attention, x, y);
       const partnerMap = gatherPartners(reshape(poolToGrid(map, grid), [batchSize, grid * grid]) as Tensor2D, partners);
       const isAttentive = rowsOf('attentiveCutMix');
-      selected = selectCells(partnerMap, params.mixed.map((m, i) => m && isAttentive[i]!), topN, geometry);
+      selected = selectCells(partnerMap, params.counts, cellListWidth(topN, grid * grid), geometry);
       const attentiveRows = tensor1d(Uint8Array.from(isAttentive, Number), 'bool');
       lambda = where(attentiveRows, selected.lambda, hostLambda) as Tensor1D;
       const weight = attentive.labelMode === 'area' ? selected.lambda : (sub(scalar(1), attentionShare(partnerMap, selected.chosen, geometry, selected.lambda)) as Tensor1D);

@@ -5,6 +5,7 @@ import type { Tensor, Tensor3D, TensorLike } from '@tensorflow/tfjs-core';
 import { type AttentionExtractor, EXTRACTOR_OPTION, assertAttentionSource } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { type ResolvedOptions, customOption, oneOfOption, resolveOptions } from '../options.js';
+import type { CellCount } from '../sampling/cell_count.js';
 import type { OneOfMethod } from '../sampling/one_of.js';
 import { CUTMIX_SAMPLING_OPTIONS, SAMPLING_OPTIONS, type SamplingOptions, samplingOf } from '../sampling/params.js';
 import type { Rng, Seed } from '../sampling/rng.js';
@@ -75,7 +76,7 @@ export function oneOfRunner(op: string, config: object): OneOfRunner {
   if (attentives.length > 1) throw argumentError(op, 'config.oneOf', 'a list with at most one attentiveCutMix', `${attentives.length} of them`);
   const attentive = attentives[0] as (OneOfMethod & ResolvedOptions<typeof CHOICE_OPTIONS.attentiveCutMix>) | undefined;
   const source = attentive ? (attentive.extractor ?? saliencyExtractor()) : undefined;
-  const methods = choices.map(({ kind, alpha, minMax }) => ({ kind, alpha, minMax }) as OneOfMethod);
+  const methods = choices.map(({ kind, alpha, minMax, topN, grid }) => ({ kind, alpha, minMax, topN, grid }) as OneOfMethod);
   return {
     options: { ...shared, oneOf: choices, weights },
     takesAttention: attentive !== undefined,
@@ -89,7 +90,7 @@ export function oneOfRunner(op: string, config: object): OneOfRunner {
   };
 }
 
-type ResolvedChoice = { kind: OneOfChoice['method'] } & Record<string, unknown> & { alpha?: number; minMax?: readonly [number, number]; topN: number; grid: number };
+type ResolvedChoice = { kind: OneOfChoice['method'] } & Record<string, unknown> & { alpha?: number; minMax?: readonly [number, number]; topN: CellCount; grid: number };
 
 function resolveChoice(op: string, arg: string, choice: unknown): ResolvedChoice {
   if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) throw argumentError(op, arg, 'an object { method, …its options }', describe(choice));
@@ -100,6 +101,6 @@ function resolveChoice(op: string, arg: string, choice: unknown): ResolvedChoice
   }
   assertKnownOptions(op, options, Object.keys(CHOICE_OPTIONS[kind]));
   const resolved = resolveOptions(op, CHOICE_OPTIONS[kind], options, arg) as Record<string, unknown>;
-  if (kind === 'attentiveCutMix') assertTopNFits(op, `${arg}.topN`, (options as { topN?: unknown }).topN, resolved.topN as number, resolved.grid as number);
+  if (kind === 'attentiveCutMix') assertTopNFits(op, `${arg}.topN`, (options as { topN?: unknown }).topN, resolved.topN as CellCount, resolved.grid as number);
   return { kind, ...resolved } as ResolvedChoice;
 }

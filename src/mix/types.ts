@@ -1,5 +1,6 @@
 import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
 
+import type { CellCount } from '../sampling/cell_count.js';
 import type { CutMixSamplingOptions, SamplingOptions } from '../sampling/params.js';
 import type { LabelOptions } from './inputs.js';
 
@@ -46,7 +47,11 @@ export interface CutMixOptions extends CutMixSamplingOptions, LabelOptions {}
  * @public
  */
 export type AttentiveCutMixResult = MixResult & {
-  /** int32 `[B, topN]`: row-major indices (r·grid + c) of the partner's cells pasted into each sample, most attended first; −1 where a sample is not mixed. */
+  /**
+   * int32 `[B, topN]`: row-major indices (r·grid + c) of the partner's cells pasted into each
+   * sample, most attended first; −1 where a sample is not mixed. With `topN: { alpha }`,
+   * `[B, grid²]`: each sample's drawn number of cells, then −1.
+   */
   cells: Tensor2D;
 };
 
@@ -63,8 +68,12 @@ export type LabelMode = 'area' | 'attention';
  * @public
  */
 export interface AttentiveCutMixOptions extends Omit<SamplingOptions, 'alpha'>, LabelOptions {
-  /** How many of the partner's most attended cells are pasted; an integer in [0, grid²]. Default 6. */
-  topN?: number;
+  /**
+   * How many of the partner's most attended cells are pasted: an integer in [0, grid²], or
+   * `{ alpha }` to draw it as OpenMixup's AttentiveMix does, per batch or per sample as `mode`
+   * says: N = round((1 − λ)·grid²), λ ~ Beta(alpha, alpha), clipped to [1, grid² − 1]. Default 6.
+   */
+  topN?: CellCount;
   /** The image is cut into grid × grid cells; an integer ≥ 1, at most H and W. Default 7. */
   grid?: number;
   /** How labels are weighted. Default `'area'`. */

@@ -2,11 +2,15 @@
 // drawn on the CPU, apart from their application (src/mix/one_of.ts).
 import { sampleBeta } from './beta.js';
 import { type Box, EMPTY_BOX, boxArea, sampleCenteredBox, sampleMinMaxBox } from './boxes.js';
+import { type CellCount, drawCellCount } from './cell_count.js';
 import type { ResolvedSampling } from './params.js';
 import { samplePartners } from './partners.js';
 
 /** A method to draw: what its parameters need. */
-export type OneOfMethod = { kind: 'mixup'; alpha: number } | { kind: 'cutMix'; alpha: number; minMax: readonly [number, number] | undefined } | { kind: 'attentiveCutMix' };
+export type OneOfMethod =
+  | { kind: 'mixup'; alpha: number }
+  | { kind: 'cutMix'; alpha: number; minMax: readonly [number, number] | undefined }
+  | { kind: 'attentiveCutMix'; topN: CellCount; grid: number };
 
 /** The drawn parameters, one entry per sample. */
 export interface OneOfParams {
@@ -19,6 +23,8 @@ export interface OneOfParams {
   readonly lambda: readonly number[];
   /** cutMix: the pasted box; empty for every other sample. */
   readonly boxes: readonly Box[];
+  /** attentiveCutMix: how many cells are pasted; 0 for every other sample. */
+  readonly counts: readonly number[];
 }
 
 interface Decision {
@@ -26,13 +32,14 @@ interface Decision {
   mixed: boolean;
   lambda: number;
   box: Box;
+  count: number;
 }
 
 /**
  * Draws partners, then for the batch (`'batch'` mode) or each sample (`'elem'`) a decision: one
- * uniform for the method (by `weights`), one for `prob`, then the method's own draw (lambda, or
- * a box), made even when the decision is "unmixed" so that `prob` leaves the other draws as they
- * are. A sample paired with itself is unmixed.
+ * uniform for the method (by `weights`), one for `prob`, then the method's own draw (lambda, a
+ * box, or a number of cells), made even when the decision is "unmixed" so that `prob` leaves the
+ * other draws as they are. A sample paired with itself is unmixed.
  */
 export function drawOneOfParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling, methods: readonly OneOfMethod[], weights: readonly number[]): OneOfParams {
   const { rng, prob, mode, partner } = sampling;
@@ -44,13 +51,13 @@ export function drawOneOfParams(batchSize: number, height: number, width: number
     for (let acc = weights[0]!; method < methods.length - 1 && u >= acc; acc += weights[++method]!);
     const mixed = rng.uniform() < prob;
     const m = methods[method]!;
-    if (m.kind === 'mixup') return { method, mixed, lambda: Math.fround(sampleBeta(rng, m.alpha, m.alpha)), box: EMPTY_BOX };
+    if (m.kind === 'mixup') return { method, mixed, lambda: Math.fround(sampleBeta(rng, m.alpha, m.alpha)), box: EMPTY_BOX, count: 0 };
     if (m.kind === 'cutMix') {
       const drawn = m.minMax ? sampleMinMaxBox(rng, height, width, m.minMax) : sampleCenteredBox(rng, height, width, sampleBeta(rng, m.alpha, m.alpha));
       const box = boxArea(drawn) === 0 ? EMPTY_BOX : drawn;
-      return { method, mixed, lambda: Math.fround(1 - boxArea(box) / (height * width)), box };
+      return { method, mixed, lambda: Math.fround(1 - boxArea(box) / (height * width)), box, count: 0 };
     }
-    return { method, mixed, lambda: 1, box: EMPTY_BOX };
+    return { method, mixed, lambda: 1, box: EMPTY_BOX, count: drawCellCount(rng, m.topN, m.grid * m.grid) };
   };
   const shared = mode === 'batch' ? decide() : undefined;
   const decisions = partners.map((p, i) => {
@@ -63,5 +70,6 @@ export function drawOneOfParams(batchSize: number, height: number, width: number
     mixed: decisions.map((d) => d.mixed),
     lambda: decisions.map((d) => (d.mixed ? d.lambda : 1)),
     boxes: decisions.map((d) => (d.mixed ? d.box : EMPTY_BOX)),
+    counts: decisions.map((d) => (d.mixed ? d.count : 0)),
   };
 }

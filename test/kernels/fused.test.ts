@@ -72,6 +72,15 @@ describe('fused kernels', () => {
     tf.dispose([masks, tensors.partners, tensors.cells]);
   });
 
+  it('give the composite results for attentiveCutMix with a drawn number of cells, alone and in a oneOf mixer', async () => {
+    const x = uniform([10, 12, 12, 1], 'drawn-count');
+    const ids = Array.from({ length: 10 }, (_, i) => i % 4);
+    await expectFusedEqualsComposite(() => attentiveCutMix(x, ids, undefined, { numClasses: 4, grid: 4, topN: { alpha: 0.4 }, mode: 'elem', prob: 0.8, seed: 2 }));
+    const mixer = createMixer({ oneOf: [{ method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: { alpha: 1 } }], mode: 'elem', numClasses: 4 });
+    await expectFusedEqualsComposite(() => mixer.mix(x, ids, { seed: 5 }) as unknown as Outputs);
+    x.dispose();
+  });
+
   it('give the composite results for a oneOf mixer, whose paste keeps a blended base outside its rectangles', async () => {
     const mixer = createMixer({ oneOf: [{ method: 'mixup', alpha: 0.5 }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 2 }], mode: 'elem', prob: 0.8, numClasses: 4 });
     const intMixer = createMixer({ oneOf: [{ method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 0 }], mode: 'elem', numClasses: 4 });

@@ -43,7 +43,7 @@ const topCells = (gridMap: number[], topN: number) =>
 async function expectExactCells(shape: [number, number, number, number], gridMaps: number[][], options: AttentiveCutMixOptions, extractorMaps?: number[][][]) {
   const [B, H, W] = shape;
   const grid = options.grid ?? 7;
-  const topN = options.topN ?? 6;
+  const topN = (options.topN ?? 6) as number;
   const x = indexedImages(shape);
   const maps = extractorMaps ?? gridMaps.map((m) => Array.from({ length: grid }, (_, r) => m.slice(r * grid, (r + 1) * grid)));
   const extractor = fixedExtractor(maps);
@@ -257,6 +257,46 @@ describe('attentiveCutMix', () => {
     expectThrowsCleanly(call({ labelMode: 'mass' }), arg('options.labelMode'), /'area', 'attention'/);
     expectThrowsCleanly(call({ grid: 2 }), arg('options.topN'), /given when the grid has fewer than the default 6 cells \(grid = 2\)/);
     expectThrowsCleanly(call({ alpha: 0.5 }), /Unknown option 'alpha' passed to 'attentiveCutMix'/);
+    expectThrowsCleanly(call({ grid: 2, topN: { alpha: 0 } }), arg('options.topN'), /an integer >= 0, or \{ alpha \} with alpha > 0, but got an object with keys \[alpha\]/);
+    expectThrowsCleanly(call({ grid: 2, topN: { alpha: 1, beta: 1 } }), arg('options.topN'));
+    expectThrowsCleanly(call({ grid: 1, topN: { alpha: 1 } }), arg('options.grid'), /at least 2 with options.topN \{ alpha \}, which draws from 1 to grid² − 1 cells, but got 1/);
     x.dispose();
+  });
+
+  describe('topN { alpha }: the number of cells drawn, as OpenMixup draws it', () => {
+    const [B, H, W, grid] = [40, 12, 12, 4];
+    const extractor = fixedExtractor(Array.from({ length: B }, (_, b) => Array.from({ length: grid }, (_, r) => Array.from({ length: grid }, (_, c) => ((r * grid + c) * 5 + b) % 16))));
+    const gridMap = (b: number) => Array.from({ length: 16 }, (_, j) => (j * 5 + b) % 16);
+
+    it('pastes each sample’s drawn number of its partner’s top cells, listed in grid² columns, with the exact lambda', async () => {
+      const [x, y] = [indexedImages([B, H, W, 1]), tf.tensor2d(oneHotRows(B, B))];
+      const result = attentiveCutMix(x, y, extractor, { grid, topN: { alpha: 1 }, mode: 'elem', seed: 4 });
+      expect(result.cells.shape).toEqual([B, 16]);
+      const [cells, lambda, partners, labels] = [await read<number[][]>(result.cells), await read<number[]>(result.lambda), await read<number[]>(result.partners), await read<number[][]>(result.labels)];
+      const counts = cells.map((row) => row.filter((c) => c >= 0).length);
+      for (let i = 0; i < B; i++) {
+        const n = counts[i]!;
+        expect(n).toBeGreaterThanOrEqual(1);
+        expect(n).toBeLessThanOrEqual(15);
+        expect(cells[i]).toEqual([...topCells(gridMap(partners[i]!), n), ...new Array<number>(16 - n).fill(-1)]);
+        expect(lambda[i]).toBe(Math.fround(1 - (n * 9) / (H * W))); // 3 × 3 pixel cells
+        expect(labels[i]![partners[i]!]).toBeCloseTo(1 - lambda[i]!, 5);
+      }
+      // Beta(1, 1) is uniform: N = round((1 − λ)·16) clipped to [1, 15] averages 8.
+      const mean = counts.reduce((a, b) => a + b, 0) / B;
+      expect(Math.abs(mean - 8)).toBeLessThan(5 * Math.sqrt(21 / B)); // the variance of N is about 21
+      expect(new Set(counts).size).toBeGreaterThan(5);
+      tf.dispose([x, y, result]);
+    });
+
+    it('draws one number for the whole batch in batch mode', async () => {
+      const [x, y] = [indexedImages([B, H, W, 1]), tf.tensor2d(oneHotRows(B, B))];
+      for (const seed of [1, 2, 3]) {
+        const result = attentiveCutMix(x, y, extractor, { grid, topN: { alpha: 0.5 }, seed });
+        expect(new Set((await read<number[][]>(result.cells)).map((row) => row.filter((c) => c >= 0).length)).size).toBe(1);
+        tf.dispose(result);
+      }
+      tf.dispose([x, y]);
+    });
   });
 });
