@@ -1,6 +1,8 @@
 // The `attentive-cutmix` command as a user gets it: the packed tarball installed into a scratch
-// project with tfjs-core and the cpu backend only (the wasm backend, an optional peer, is absent),
-// then run through npx. Needs the build (dist/), as test/package/pack.test.ts does.
+// project with tfjs-core, tfjs-converter and the cpu backend only (the wasm backend, an optional
+// peer, is absent), then run through npx. The converter at the tested version too: npm would
+// otherwise add its newest as a peer, which refuses an older core. Needs the build (dist/), as
+// test/package/pack.test.ts does.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -32,7 +34,7 @@ describe('the attentive-cutmix command from the packed package', () => {
     const packed = JSON.parse(run(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
     packedFiles = packed[0].files.map((f) => f.path);
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
-    run(['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`], scratch);
+    run(['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`, `@tensorflow/tfjs-converter@${tfjsVersion}`], scratch);
     for (const i of [0, 1, 2]) writePng(join(scratch, `photo${i}.png`), 40, 40, samplePixels(i, 40));
   }, 180_000);
 
