@@ -59,6 +59,9 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
   const trivial = cachedExtractor(batchSize);
   const saliency = saliencyExtractor();
   const maps = tf.tidy(() => tf.randomUniform([batchSize, 7, 7], 0, 1, 'float32', 3) as tf.Tensor3D);
+  // Maps at image resolution, pooled by the call; and a 32 × 32 grid, whose composite ranking compared every pair of 1,024 cells.
+  const fullMaps = tf.tidy(() => tf.randomUniform([batchSize, size, size], 0, 1, 'float32', 4) as tf.Tensor3D);
+  const fineMaps = tf.tidy(() => tf.randomUniform([batchSize, 32, 32], 0, 1, 'float32', 5) as tf.Tensor3D);
   const list: BenchCase[] = [
     { name: 'floor: tf.mul(x, scalar)', op: (x) => tf.mul(x, 0.3) },
     { name: 'mixup, batch', op: (x, y) => mixup(x, y, { seed: 1 }) },
@@ -68,6 +71,8 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
     { name: 'attentiveCutMix, trivial extractor, batch', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1 }) },
     { name: 'attentiveCutMix, trivial extractor, elem', op: (x, y) => attentiveCutMix(x, y, trivial, { seed: 1, mode: 'elem' }), dispose: () => trivial.dispose() },
     { name: 'attentiveCutMix, precomputed maps [B, 7, 7], elem', op: (x, y) => attentiveCutMix(x, y, maps, { seed: 1, mode: 'elem' }), dispose: () => maps.dispose() },
+    { name: 'attentiveCutMix, precomputed maps [B, H, W] pooled to 7 × 7, elem', op: (x, y) => attentiveCutMix(x, y, fullMaps, { seed: 1, mode: 'elem' }), dispose: () => fullMaps.dispose() },
+    { name: 'attentiveCutMix, precomputed maps [B, 32, 32], grid 32, topN 256, elem', op: (x, y) => attentiveCutMix(x, y, fineMaps, { seed: 1, mode: 'elem', grid: 32, topN: 256 }), dispose: () => fineMaps.dispose() },
     { name: 'attentiveCutMix, saliency extractor', op: (x, y) => attentiveCutMix(x, y, saliency, { seed: 1, mode: 'elem' }) },
   ];
   if (withCam) {

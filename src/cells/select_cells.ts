@@ -26,10 +26,11 @@ export interface CellSelection {
 export function selectCells(scores: Tensor2D, counts: readonly number[], width: number, geometry: GridGeometry): CellSelection {
   const batch = scores.shape[0];
   const pixels = geometry.height * geometry.width;
+  const cellCount = geometry.grid * geometry.grid;
   const countTensor = tensor1d(Int32Array.from(counts), 'int32');
   if (hasFusedKernel(SELECT_CELLS)) {
-    const attrs = { width, cellRects: Array.from(geometry.cellRects), cellAreas: Array.from(geometry.cellAreas), pixels };
-    const [cells, rects, lambda, chosen] = runFused<[Tensor2D, Tensor3D, Tensor1D, Tensor2D]>(SELECT_CELLS, { scores, counts: countTensor }, attrs);
+    const tables = { cellRects: tensor2d(geometry.cellRects, [cellCount + 1, 4], 'int32'), cellAreas: tensor1d(geometry.cellAreas) };
+    const [cells, rects, lambda, chosen] = runFused<[Tensor2D, Tensor3D, Tensor1D, Tensor2D]>(SELECT_CELLS, { scores, counts: countTensor, ...tables }, { width, pixels });
     return { cells, chosen, lambda, rects: () => rects };
   }
   const countColumn = reshape(countTensor, [batch, 1]);

@@ -7,7 +7,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataType, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
 
 /**
  * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
@@ -46,6 +46,7 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
     [PASTE_RECTS, pasteRects],
     [BLEND_PARTNERS, blendPartners],
     [SELECT_CELLS, selectCells],
+    [POOL_CELLS, poolCells],
   ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => kernel(memoryOf(backend as KernelBackend), inputs, attrs ?? {}) }));
 }
@@ -114,21 +115,21 @@ function blendPartners(memory: HostMemory, inputs: NamedTensorInfoMap): TensorIn
 
 /**
  * `SelectCells`: inputs `scores` float32 `[B, n]` (each sample's partner's map over the n grid
- * cells) and `counts` int32 `[B]` (how many cells each sample takes, 0 for an unmixed one); attrs
- * `width` (the columns of `cells`), `cellRects` (`[(n + 1) · 4]`, the last one empty),
- * `cellAreas` (`[n]`) and `pixels`. Outputs: `cells` int32 `[B, width]` (the counts[b] highest
- * cells, ties to the lower index, NaN and ±Infinity below every finite score; −1 after them),
- * `rects` int32 `[B, width, 4]` (their pixel rectangles), `lambda` float32 `[B]` (the kept pixel
- * share) and `chosen` float32 `[B, n]` (1 for a pasted cell) — what the composite computes with
- * pairwise comparisons, in one pass.
+ * cells), `counts` int32 `[B]` (how many cells each sample takes, 0 for an unmixed one),
+ * `cellRects` int32 `[n + 1, 4]` (each cell's pixel rectangle, then an empty one) and `cellAreas`
+ * float32 `[n]`; attrs `width` (the columns of `cells`) and `pixels`. Outputs: `cells` int32
+ * `[B, width]` (the counts[b] highest cells, ties to the lower index, NaN and ±Infinity below
+ * every finite score; −1 after them), `rects` int32 `[B, width, 4]` (their pixel rectangles),
+ * `lambda` float32 `[B]` (the kept pixel share) and `chosen` float32 `[B, n]` (1 for a pasted
+ * cell) — what the composite computes with pairwise comparisons, in one pass.
  */
 function selectCells(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo[] {
-  const { scores, counts } = inputs as { scores: TensorInfo; counts: TensorInfo };
-  const { width, cellRects, cellAreas, pixels } = attrs as { width: number; cellRects: number[]; cellAreas: number[]; pixels: number };
+  const { scores, counts, cellRects, cellAreas } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo; cellAreas: TensorInfo };
+  const { width, pixels } = attrs as { width: number; pixels: number };
   const [batch, n] = scores.shape as [number, number];
   const outputs = [memory.allocate([batch, width], 'int32'), memory.allocate([batch, width, 4], 'int32'), memory.allocate([batch], 'float32'), memory.allocate([batch, n], 'float32')];
   const [cells, rects, lambda, chosen] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray, TypedArray, TypedArray];
-  const [values, taken] = [memory.read(scores), memory.read(counts)];
+  const [values, taken, rectTable, areas] = [memory.read(scores), memory.read(counts), memory.read(cellRects), memory.read(cellAreas)];
   chosen.fill(0); // wasm allocations are not zeroed
   const key = new Float64Array(n);
   const order = Array.from({ length: n }, (_, j) => j);
@@ -142,14 +143,50 @@ function selectCells(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
     let pasted = 0;
     for (let r = 0; r < width; r++) {
       const cell = r < taken[b]! ? order[r]! : -1;
+      const row = cell < 0 ? n : cell;
       cells[b * width + r] = cell;
-      rects.set(cellRects.slice((cell < 0 ? n : cell) * 4, (cell < 0 ? n : cell) * 4 + 4), (b * width + r) * 4);
+      rects.set(rectTable.subarray(row * 4, row * 4 + 4), (b * width + r) * 4);
       if (cell >= 0) {
         chosen[b * n + cell] = 1;
-        pasted += cellAreas[cell]!;
+        pasted += areas[cell]!;
       }
     }
     lambda[b] = (pixels - pasted) / pixels;
   }
   return outputs;
+}
+
+/**
+ * `PoolCells`: inputs `map` float32 `[B, h, w]`, `rowSpans` and `colSpans` int32 `[grid, 2]` (the
+ * half-open map rows and columns of each row and column of cells) and `reciprocals` float32
+ * `[grid, grid]` (fl(1/n) for the n values of each cell); attrs `maxRows` and `maxCols` (the
+ * longest spans, a bound for the GPU shaders' loops). Output float32 `[B, grid, grid]`: each
+ * cell's `first + Σ(v − first) · reciprocal`, `first` its first value, the sum in row-major order
+ * and every step rounded to float32 (as the GPU shaders compute it); NaN for a cell holding NaN
+ * or ±Infinity.
+ */
+function poolCells(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
+  const { map, rowSpans, colSpans, reciprocals } = inputs as { map: TensorInfo; rowSpans: TensorInfo; colSpans: TensorInfo; reciprocals: TensorInfo };
+  const [batch, h, w] = map.shape as [number, number, number];
+  const grid = rowSpans.shape[0]!;
+  const out = memory.allocate([batch, grid, grid], 'float32');
+  const [pooled, values, rows, cols, scale] = [memory.read(out), memory.read(map), memory.read(rowSpans), memory.read(colSpans), memory.read(reciprocals)];
+  const fround = Math.fround;
+  for (let b = 0; b < batch; b++) {
+    for (let r = 0; r < grid; r++) {
+      for (let c = 0; c < grid; c++) {
+        const first = values[(b * h + rows[2 * r]!) * w + cols[2 * c]!]!;
+        let [sum, finite] = [0, true];
+        for (let y = rows[2 * r]!; y < rows[2 * r + 1]!; y++) {
+          for (let x = cols[2 * c]!; x < cols[2 * c + 1]!; x++) {
+            const v = values[(b * h + y) * w + x]!;
+            finite &&= Number.isFinite(v);
+            sum = fround(sum + fround(v - first));
+          }
+        }
+        pooled[(b * grid + r) * grid + c] = finite ? fround(first + fround(sum * scale[r * grid + c]!)) : Number.NaN;
+      }
+    }
+  }
+  return out;
 }

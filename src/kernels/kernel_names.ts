@@ -7,3 +7,5 @@ export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
 export const BLEND_PARTNERS = 'AttentiveCutMixBlendPartners';
 /** The topN cells of each partner's map, their rectangles, the kept share lambda and the chosen-cell mask. */
 export const SELECT_CELLS = 'AttentiveCutMixSelectCells';
+/** Attention maps `[B, h, w]` averaged over the grid cells, the same float32 steps on every backend. */
+export const POOL_CELLS = 'AttentiveCutMixPoolCells';

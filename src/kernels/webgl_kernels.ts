@@ -1,11 +1,14 @@
-// Fused kernels for the webgl backend: one shader pass each, where the composite path runs a
-// gather, a mask and a select (or two multiplies, an add and two selects). Written against the
+// Fused kernels for the webgl backend: a shader pass each (a few for the cell selection), where
+// the composite path runs a gather, a mask and a select, two multiplies, an add and two selects,
+// or some fifty small kernels to rank and list the cells. Written against the
 // backend's public `runWebGLProgram`; the backend package is imported for its types only, so the
 // library's code never loads it.
 import type { GPGPUProgram, MathBackendWebGL } from '@tensorflow/tfjs-backend-webgl';
 import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_RECTS } from './kernel_names.js';
+import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
+import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
 
 type WebGLProgram = GPGPUProgram;
 
@@ -66,8 +69,213 @@ const blendPartnersWebGL: KernelFunc = ({ inputs, backend }) => {
   return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, lambda], 'float32');
 };
 
+/**
+ * GLSL: whether cell `a` ranks before cell `b` of row `batch` of Scores (n cells, indices ≥ n are
+ * padding, last): finite scores first, highest first, then NaN and ±Infinity, ties to the lower index.
+ */
+const beatsGLSL = (n: number) => `
+  int scoreClass(int batch, int e) {
+    if (e >= ${n}) return 0;
+    float v = getScores(batch, e);
+    return isnan(v) || isinf(v) ? 1 : 2;
+  }
+  bool beats(int batch, int a, int b) {
+    int ca = scoreClass(batch, a);
+    int cb = scoreClass(batch, b);
+    if (ca != cb) return ca > cb;
+    if (ca == 2) {
+      float va = getScores(batch, a);
+      float vb = getScores(batch, b);
+      if (va != vb) return va > vb;
+    }
+    return a < b;
+  }`;
+
+/** Runs a program, or makes its empty output (a texture cannot be empty). */
+type Run = (program: WebGLProgram, inputs: TensorInfo[], dtype: 'float32' | 'int32', uniforms?: number[][]) => TensorInfo;
+
+/** Each row's cells best first, `[B, n]`: every cell's rank by counting the cells that beat it, then the cell of each rank. */
+function rankOrder(scores: TensorInfo, run: Run, webgl: MathBackendWebGL): TensorInfo {
+  const [batch, n] = scores.shape as [number, number];
+  const ranks = run(
+    {
+      variableNames: ['Scores'],
+      outputShape: [batch, n],
+      userCode: `
+        ${beatsGLSL(n)}
+        void main() {
+          ivec2 c = getOutputCoords();
+          float rank = 0.0;
+          for (int k = 0; k < ${n}; k++) if (beats(c.x, k, c.y)) rank += 1.0;
+          setOutput(rank);
+        }`,
+    },
+    [scores],
+    'float32',
+  );
+  const order = run(
+    {
+      variableNames: ['Ranks'],
+      outputShape: [batch, n],
+      userCode: `
+        void main() {
+          ivec2 c = getOutputCoords();
+          float cell = 0.0;
+          for (int j = 0; j < ${n}; j++) if (getRanks(c.x, j) == float(c.y)) cell = float(j);
+          setOutput(cell);
+        }`,
+    },
+    [ranks],
+    'int32',
+  );
+  webgl.disposeIntermediateTensorInfo(ranks);
+  return order;
+}
+
+/** Each row's cells best first, `[B, 2^⌈log₂ n⌉]` (padding last): the passes of a bitonic network, one program. */
+function bitonicOrder(scores: TensorInfo, run: Run, webgl: MathBackendWebGL): TensorInfo {
+  const [batch, n] = scores.shape as [number, number];
+  const size = 2 ** Math.ceil(Math.log2(n));
+  const sortPass: WebGLProgram = {
+    variableNames: ['Scores', 'Order'],
+    outputShape: [batch, size],
+    customUniforms: [
+      { name: 'block', type: 'int' },
+      { name: 'stride', type: 'int' },
+      { name: 'firstPass', type: 'int' },
+    ],
+    userCode: `
+      ${beatsGLSL(n)}
+      void main() {
+        ivec2 c = getOutputCoords();
+        bool isLower = imod(c.y, 2 * stride) < stride;
+        int lo = isLower ? c.y : c.y - stride;
+        int a = firstPass == 1 ? lo : int(getOrder(c.x, lo));
+        int b = firstPass == 1 ? lo + stride : int(getOrder(c.x, lo + stride));
+        bool bestFirst = imod(c.y, 2 * block) < block;
+        bool aFirst = beats(c.x, a, b) == bestFirst;
+        setOutput(float(isLower == aFirst ? a : b));
+      }`,
+  };
+  let order = scores; // not read by the first pass
+  for (const [i, [block, stride]] of bitonicPasses(size).entries()) {
+    const next = run(sortPass, [scores, order], 'int32', [[block], [stride], [i === 0 ? 1 : 0]]);
+    if (i > 0) webgl.disposeIntermediateTensorInfo(order);
+    order = next;
+  }
+  return order;
+}
+
+/**
+ * `SelectCells` (see host_kernels.ts): each row's cells put in order with exact comparisons (so
+ * every backend orders alike; see bitonic.ts), then from the order the listed cells, the
+ * chosen-cell mask (the last cell taken and those that beat it), their rectangles and lambda, a
+ * pass each. The passes depend on n alone, never on the batch.
+ */
+const selectCellsWebGL: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { scores, counts, cellRects, cellAreas } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo; cellAreas: TensorInfo };
+  const { width, pixels } = attrs as unknown as { width: number; pixels: number };
+  const webgl = backend as MathBackendWebGL;
+  const [batch, n] = scores.shape as [number, number];
+  const run: Run = (program, programInputs, dtype, uniforms) =>
+    util.sizeFromShape(program.outputShape) === 0
+      ? webgl.makeTensorInfo(program.outputShape, dtype, dtype === 'int32' ? new Int32Array(0) : new Float32Array(0))
+      : webgl.runWebGLProgram(program, programInputs, dtype, uniforms);
+  const order = n <= PAIRWISE_LIMIT ? rankOrder(scores, run, webgl) : bitonicOrder(scores, run, webgl);
+  const cells = run(
+    { variableNames: ['Order', 'Counts'], outputShape: [batch, width], userCode: `void main() { ivec2 c = getOutputCoords(); setOutput(float(c.y) < getCounts(c.x) ? getOrder(c.x, c.y) : -1.0); }` },
+    [order, counts],
+    'int32',
+  );
+  const chosen = run(
+    {
+      variableNames: ['Scores', 'Order', 'Counts'],
+      outputShape: [batch, n],
+      userCode: `
+        ${beatsGLSL(n)}
+        void main() {
+          ivec2 c = getOutputCoords();
+          int taken = int(getCounts(c.x));
+          int last = taken > 0 ? int(getOrder(c.x, taken - 1)) : 0;
+          setOutput(taken > 0 && (c.y == last || beats(c.x, c.y, last)) ? 1.0 : 0.0);
+        }`,
+    },
+    [scores, order, counts],
+    'float32',
+  );
+  webgl.disposeIntermediateTensorInfo(order);
+  const rects = run(
+    {
+      variableNames: ['Cells', 'CellRects'],
+      outputShape: [batch, width, 4],
+      userCode: `
+        void main() {
+          ivec3 c = getOutputCoords();
+          float cell = getCells(c.x, c.y);
+          setOutput(getCellRects(cell < 0.0 ? ${n} : int(cell), c.z));
+        }`,
+    },
+    [cells, cellRects],
+    'int32',
+  );
+  const lambda = run(
+    {
+      variableNames: ['Chosen', 'CellAreas'],
+      outputShape: [batch],
+      userCode: `
+        void main() {
+          int b = getOutputCoords();
+          float pasted = 0.0;
+          for (int j = 0; j < ${n}; j++) pasted += getChosen(b, j) * getCellAreas(j);
+          setOutput((${pixels}.0 - pasted) / ${pixels}.0);
+        }`,
+    },
+    [chosen, cellAreas],
+    'float32',
+  );
+  return [cells, rects, lambda, chosen];
+};
+
+/**
+ * `PoolCells` (see host_kernels.ts) as one shader: each output cell sums its map values in
+ * row-major order, the float32 steps the host kernels take.
+ */
+const poolCellsWebGL: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { map, rowSpans, colSpans, reciprocals } = inputs as { map: TensorInfo; rowSpans: TensorInfo; colSpans: TensorInfo; reciprocals: TensorInfo };
+  const { maxRows, maxCols } = attrs as unknown as { maxRows: number; maxCols: number };
+  const grid = rowSpans.shape[0]!;
+  const program: WebGLProgram = {
+    variableNames: ['Map', 'RowSpans', 'ColSpans', 'Reciprocals'],
+    outputShape: [map.shape[0]!, grid, grid],
+    userCode: `
+      void main() {
+        ivec3 c = getOutputCoords();
+        int y0 = int(getRowSpans(c.y, 0));
+        int y1 = int(getRowSpans(c.y, 1));
+        int x0 = int(getColSpans(c.z, 0));
+        int x1 = int(getColSpans(c.z, 1));
+        float firstValue = getMap(c.x, y0, x0);
+        float sum = 0.0;
+        bool finite = true;
+        for (int i = 0; i < ${maxRows}; i++) {
+          if (y0 + i >= y1) break;
+          for (int j = 0; j < ${maxCols}; j++) {
+            if (x0 + j >= x1) break;
+            float v = getMap(c.x, y0 + i, x0 + j);
+            if (isnan(v) || isinf(v)) finite = false;
+            sum += v - firstValue;
+          }
+        }
+        setOutput(finite ? firstValue + sum * getReciprocals(c.y, c.z) : NAN);
+      }`,
+  };
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [map, rowSpans, colSpans, reciprocals], 'float32');
+};
+
 /** The webgl kernels. */
 export const WEBGL_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL },
   { kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL },
+  { kernelName: SELECT_CELLS, backendName: 'webgl', kernelFunc: selectCellsWebGL },
+  { kernelName: POOL_CELLS, backendName: 'webgl', kernelFunc: poolCellsWebGL },
 ];

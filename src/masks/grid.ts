@@ -57,19 +57,3 @@ function cellOf(edges: readonly number[], size: number): Int32Array {
   for (let k = 0; k + 1 < edges.length; k++) cells.fill(k, edges[k], edges[k + 1]);
   return cells;
 }
-
-/**
- * The `[grid, size]` matrix that averages `size` map rows into `grid` cells: cell k averages
- * rows ⌊k·size/grid⌋ ≤ i < ⌊(k+1)·size/grid⌋, the same partition the image's pixels get. When the
- * map is smaller than the grid a cell holds no whole row, and takes the row it starts in.
- */
-export function averagingMatrix(size: number, grid: number): Float32Array {
-  const edges = cellEdges(size, grid);
-  const matrix = new Float32Array(grid * size);
-  for (let k = 0; k < grid; k++) {
-    const start = Math.min(edges[k]!, size - 1);
-    const end = Math.max(edges[k + 1]!, start + 1);
-    for (let i = start; i < end; i++) matrix[k * size + i] = 1 / (end - start);
-  }
-  return matrix;
-}

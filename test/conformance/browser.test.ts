@@ -20,6 +20,7 @@ const required = process.env.REQUIRE_BROWSER === '1';
 const available = existsSync(chromiumPath);
 // The GPU backends run twice: with the library's fused shaders, and on the composite path they replace.
 const RUNS: [string, boolean][] = [['cpu', true], ['wasm', true], ['webgl', true], ['webgl', false], ['webgpu', true], ['webgpu', false]];
+const MAPS_CASE = CASES.find((c) => c.name.startsWith('attentiveCutMix, maps of the image size'))!.name;
 const BACKENDS = RUNS.map(([backend, fused]) => (fused ? backend : `${backend} (composite)`));
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.bin': 'application/octet-stream' };
@@ -112,6 +113,12 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
 
   it.each(['webgl', 'webgpu'])("%s's fused shaders give the results of the composite path they replace", (backend) => {
     expect(conformanceProblems(reports[`${backend} (composite)`]!, reports[backend]!)).toEqual([]);
+  });
+
+  it.each(['cpu', 'wasm', 'webgl', 'webgpu'])('%s runs attentiveCutMix on precomputed maps in at most 8 kernels, the fused pooling and selection among them', (backend) => {
+    const kernels = reports[backend]!.cases[MAPS_CASE]!.kernels.b32;
+    expect(kernels).toEqual(expect.arrayContaining(['AttentiveCutMixPoolCells', 'AttentiveCutMixSelectCells', 'AttentiveCutMixPasteRects']));
+    expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
   });
 
   describe.each(BACKENDS)('%s', (backend) => {

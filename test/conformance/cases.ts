@@ -3,6 +3,7 @@
 // run in Node and in the browser; see runner.ts.
 import * as tf from '@tensorflow/tfjs-core';
 
+import { poolToGrid } from '../../src/cells/pool_to_grid.js';
 import { type AttentionExtractor, attentiveCutMix, createMixer, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
 
 /** The extractors, made on the backend under test. */
@@ -21,6 +22,8 @@ export interface ConformanceCase {
   readonly name: string;
   /** Runs the op on a batch of `batchSize` and returns its outputs by name (the caller disposes them). */
   run(context: CaseContext, batchSize: number): Record<string, tf.Tensor>;
+  /** Float outputs the fused kernels must give bit for bit on every backend (the composite paths within rounding). */
+  readonly exact?: readonly string[];
 }
 
 function images(batchSize: number, [h, w, c]: [number, number, number], dtype: 'float32' | 'int32', seed: string): tf.Tensor4D {
@@ -32,6 +35,12 @@ function images(batchSize: number, [h, w, c]: [number, number, number], dtype: '
 const classIds = (batchSize: number, numClasses: number) => Array.from({ length: batchSize }, (_, i) => (i * 7) % numClasses);
 const oneHot = (batchSize: number, numClasses: number) => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classIds(batchSize, numClasses), 'int32'), numClasses), 'float32'));
 
+/** The cells of an attentiveCutMix result, its other outputs disposed. */
+function cellsOf(result: ReturnType<typeof attentiveCutMix>): tf.Tensor {
+  tf.dispose([result.images, result.labels, result.lambda, result.partners]);
+  return result.cells;
+}
+
 /** Runs `op` on inputs it makes, and disposes the inputs. */
 function withInputs(make: () => tf.Tensor[], op: (...inputs: tf.Tensor[]) => Record<string, tf.Tensor>): Record<string, tf.Tensor> {
   const inputs = make();
@@ -41,6 +50,35 @@ function withInputs(make: () => tf.Tensor[], op: (...inputs: tf.Tensor[]) => Rec
     tf.dispose(inputs);
   }
 }
+
+/**
+ * Attention maps with many exact ties, larger than the grid and not divided by it: `kind` 0 a
+ * constant map, 1 a constant background with noise in three rectangles, 2 values from a small set.
+ */
+function tiedMaps(batchSize: number, h: number, w: number, kind: number, seed: string): tf.Tensor3D {
+  const rng = createRng(seed);
+  const maps = Array.from({ length: batchSize }, () => {
+    const level = Math.fround(rng.uniform() * 4 - 1);
+    const map = Array.from({ length: h }, () => Array.from({ length: w }, () => (kind === 2 ? [-1, 0, 0.25, 0.5, 1, 3][Math.floor(rng.uniform() * 6)]! : level)));
+    for (let n = 0; kind === 1 && n < 3; n++) {
+      const [y0, x0] = [Math.floor(rng.uniform() * h), Math.floor(rng.uniform() * w)];
+      for (let y = y0; y < Math.min(h, y0 + 6); y++) for (let x = x0; x < Math.min(w, x0 + 6); x++) map[y]![x] = rng.uniform() * 4;
+    }
+    return map;
+  });
+  return tf.tensor3d(maps, [batchSize, h, w]);
+}
+
+/**
+ * (grid, h, w) of maps that no grid divides, each kind four times, then three grids of more than
+ * 256 cells (the GPU kernels sort those with a bitonic network, fewer by pairwise ranks).
+ */
+const TIED = [
+  ...Array.from({ length: 12 }, (_, k) => ({ grid: 2 + (k % 7), h: 9 + ((k * 13) % 29), w: 10 + ((k * 7) % 23), kind: k % 3 })),
+  { grid: 17, h: 40, w: 37, kind: 0 },
+  { grid: 20, h: 23, w: 45, kind: 1 },
+  { grid: 23, h: 50, w: 29, kind: 2 },
+];
 
 export const CASES: ConformanceCase[] = [
   {
@@ -114,6 +152,14 @@ export const CASES: ConformanceCase[] = [
       ),
   },
   {
+    name: 'attentiveCutMix, maps of the image size in place of an extractor, elem mode, area labels',
+    run: (_, b) =>
+      withInputs(
+        () => [images(b, [30, 26, 3], 'float32', 'attentive-full-x'), tf.tidy(() => tf.squeeze(images(b, [30, 26, 1], 'float32', 'attentive-full-maps'), [3]))],
+        (x, maps) => attentiveCutMix(x as tf.Tensor4D, classIds(b, 10), maps as tf.Tensor3D, { seed: 14, numClasses: 10, mode: 'elem' }),
+      ),
+  },
+  {
     name: 'oneOf mixer, elem mode: mixup, cutMix and attentiveCutMix (saliency) drawn per sample',
     run: (_, b) =>
       withInputs(
@@ -123,5 +169,33 @@ export const CASES: ConformanceCase[] = [
             seed: 11,
           }) as unknown as Record<string, tf.Tensor>,
       ),
+  },
+  {
+    name: 'attentiveCutMix, constant maps of 37×31 (grid 6) and 5×5 (grid 2): ties stay ties after pooling, to the lower index',
+    run: (_, b) =>
+      withInputs(
+        () => [tf.zeros([b, 37, 31, 1]), tf.fill([b, 37, 31], 0.7), tf.zeros([b, 5, 5, 1]), tf.fill([b, 5, 5], 0.1)],
+        (x1, m1, x2, m2) => ({
+          'cells 37×31': cellsOf(attentiveCutMix(x1!, classIds(b, 3), m1 as tf.Tensor3D, { numClasses: 3, grid: 6, topN: 6, seed: 12, partner: 'flip' })),
+          'cells 5×5': cellsOf(attentiveCutMix(x2!, classIds(b, 3), m2 as tf.Tensor3D, { numClasses: 3, grid: 2, topN: 4, seed: 12, partner: 'flip' })),
+        }),
+      ),
+  },
+  {
+    name: 'pooling and ranking of maps with exact ties, sizes no grid divides, grids of 4 to 529 cells: the same pooled bits and cells on every backend',
+    exact: TIED.map((_, k) => `pooled ${k}`),
+    run: (_, b) =>
+      Object.assign(
+        {},
+        ...TIED.map(({ grid, h, w, kind }, k) =>
+          withInputs(
+            () => [tf.zeros([b, h, w, 1]), tiedMaps(b, h, w, kind, `tied-${k}`)],
+            (x, maps) => {
+              const result = attentiveCutMix(x!, classIds(b, 4), maps as tf.Tensor3D, { numClasses: 4, grid, topN: Math.ceil((grid * grid) / 2), seed: 13 + k, mode: 'elem' });
+              return { [`pooled ${k}`]: poolToGrid(maps as tf.Tensor3D, grid), [`cells ${k}`]: cellsOf(result) };
+            },
+          ),
+        ),
+      ) as Record<string, tf.Tensor>,
   },
 ];

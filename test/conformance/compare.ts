@@ -4,9 +4,13 @@ import type { BackendReport } from './runner.js';
 /** Float outputs may differ in the last digits between backends (reductions run in other orders). */
 const TOLERANCE = 1e-4;
 
-/** Every difference between `actual` and `reference` outputs, and every broken guarantee of `actual`, as readable lines. */
+/**
+ * Every difference between `actual` and `reference` outputs, and every broken guarantee of `actual`, as readable lines.
+ * Integer outputs and a case's `exact` float outputs (on fused backends) must be identical, NaN included.
+ */
 export function conformanceProblems(reference: BackendReport, actual: BackendReport): string[] {
   const problems: string[] = [];
+  const bothFused = ![reference.backend, actual.backend].some((b) => b.includes('(composite)'));
   for (const [name, expected] of Object.entries(reference.cases)) {
     const got = actual.cases[name];
     if (!got) {
@@ -24,8 +28,8 @@ export function conformanceProblems(reference: BackendReport, actual: BackendRep
         problems.push(`${where}: ${have.dtype} [${have.shape}] instead of ${want.dtype} [${want.shape}]`);
         continue;
       }
-      const exact = want.dtype !== 'float32';
-      const bad = want.values.findIndex((v, i) => (exact ? have.values[i] !== v : !(Math.abs(have.values[i]! - v) <= TOLERANCE * Math.max(1, Math.abs(v)))));
+      const exact = want.dtype !== 'float32' || (bothFused && expected.exact.includes(key));
+      const bad = want.values.findIndex((v, i) => (exact ? !Object.is(have.values[i], v) : !(Math.abs(have.values[i]! - v) <= TOLERANCE * Math.max(1, Math.abs(v)))));
       if (bad >= 0) problems.push(`${where}: element ${bad} is ${have.values[bad]}, cpu gives ${want.values[bad]}`);
     }
     if (got.readbacks.length > 0) problems.push(`${name} on ${actual.backend}: read back during the call (${got.readbacks.join(', ')})`);

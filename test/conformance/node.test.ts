@@ -25,21 +25,33 @@ const model: ModelSources = {
   }),
 };
 let reference: BackendReport;
+const reports = new Map<string, Promise<BackendReport>>();
+/** Each backend's report, run once. */
+const reportOf = (backend: string) => reports.get(backend) ?? reports.set(backend, runConformance(backend, model)).get(backend)!;
 
 beforeAll(async () => {
   tf.env().set('PROD', true);
-  reference = await runConformance('cpu', model);
+  reference = await reportOf('cpu');
 }, 120_000);
 
 describe.each(['cpu', 'wasm'])('conformance on %s', (backend) => {
   let report: BackendReport;
   beforeAll(async () => {
-    report = backend === 'cpu' ? reference : await runConformance(backend, model);
+    report = await reportOf(backend);
   }, 120_000);
 
   it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
     expect(conformanceProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, report)).toEqual([]);
   });
+});
+
+describe.each(['cpu', 'wasm'])('kernels on %s', (backend) => {
+  it('attentiveCutMix on precomputed maps runs in at most 8 kernels, the fused pooling and selection among them', async () => {
+    const report = await reportOf(backend);
+    const kernels = report.cases[CASES.find((c) => c.name.startsWith('attentiveCutMix, maps of the image size'))!.name]!.kernels.b32;
+    expect(kernels).toEqual(expect.arrayContaining(['AttentiveCutMixPoolCells', 'AttentiveCutMixSelectCells', 'AttentiveCutMixPasteRects']));
+    expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
+  }, 120_000);
 });
 
 describe('the conformance suite', () => {

@@ -21,6 +21,8 @@ export interface CaseReport {
   kernels: { b4: string[]; b32: string[] };
   /** Tensors left allocated after the outputs were disposed. */
   leaked: number;
+  /** Float outputs compared bit for bit where the fused kernels run (see ConformanceCase.exact). */
+  exact: readonly string[];
 }
 
 export interface BackendReport {
@@ -65,7 +67,7 @@ export async function runConformance(backend: string, sources: ModelSources, fus
       for (const [key, t] of Object.entries(outputs)) report[key] = { shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) };
       tf.dispose(outputs);
       const leaked = tf.memory().numTensors - before;
-      cases[c.name] = { outputs: report, readbacks, kernels: { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) }, leaked };
+      cases[c.name] = { outputs: report, readbacks, kernels: { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) }, leaked, exact: c.exact ?? [] };
     }
   } finally {
     context.graphExtractor.dispose?.();

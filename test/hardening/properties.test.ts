@@ -298,10 +298,38 @@ function cellMeans(map: number[][], grid: number): number[] {
   });
 }
 
-/** The documented ranking: highest first, ties to the lower index. */
+/**
+ * The map pooled to the grid as poolToGrid documents it: a grid-sized map unchanged; otherwise each
+ * cell's `first + Σ(v − first) · fl(1/n)` in row-major order, every step rounded to float32, NaN
+ * for a cell holding a non-finite value. Ranked below with NaN last.
+ */
+function pooledMap(map: number[][], grid: number): number[] {
+  if (map.length === grid && map[0]!.length === grid) return map.flat();
+  const spans = (size: number) =>
+    Array.from({ length: grid }, (_, k) => {
+      const start = Math.min(Math.floor((k * size) / grid), size - 1);
+      return [start, Math.max(Math.floor(((k + 1) * size) / grid), start + 1)] as const;
+    });
+  const [rs, cs] = [spans(map.length), spans(map[0]!.length)];
+  const f = Math.fround;
+  return Array.from({ length: grid * grid }, (_, j) => {
+    const [[r0, r1], [c0, c1]] = [rs[Math.floor(j / grid)]!, cs[j % grid]!];
+    const first = f(map[r0]![c0]!);
+    let [sum, finite] = [0, true];
+    for (let r = r0; r < r1; r++) {
+      for (let q = c0; q < c1; q++) {
+        finite &&= Number.isFinite(map[r]![q]!);
+        sum = f(sum + f(f(map[r]![q]!) - first));
+      }
+    }
+    return finite ? f(first + f(sum * f(1 / ((r1 - r0) * (c1 - c0))))) : Number.NaN;
+  });
+}
+
+/** The documented ranking: highest first, ties to the lower index, NaN and ±Infinity last. */
 const ranked = (values: number[]) =>
   values
-    .map((v, j) => [v, j] as const)
+    .map((v, j) => [Number.isFinite(v) ? v : -Infinity, j] as const)
     .sort((a, b) => b[0] - a[0] || a[1] - b[1])
     .map(([, j]) => j);
 
@@ -405,7 +433,7 @@ describe('attentiveCutMix, over random shapes, dtypes, labels, grids and extract
             expect([...pastedCells].sort((x, y) => x - y)).toEqual([...cells].sort((x, y) => x - y));
             // Whole cells: every pixel of a listed cell was pasted.
             expect(pasted).toBe(cells.reduce((n, j) => n + area[j]!, 0));
-            if (c.mapKind === 'grid') expect(cells).toEqual(ranked(c.maps[p]!.flat()).slice(0, topN));
+            if (c.mapKind !== 'saliency') expect(cells).toEqual(ranked(pooledMap(c.maps[p]!, grid)).slice(0, topN));
           }
           if (c.prob === 0) expect(mixed).toBe(false);
           expect(read.lambda[b]).toBe(Math.fround((H * W - pasted) / (H * W)));
@@ -460,8 +488,9 @@ describe('backends', () => {
     const anyCase = fc.oneof(
       mixupArb.map((c) => ({ c: c as Case, op: runMixup as (c: Case, i: Inputs) => Result, name: 'mixup' })),
       cutMixArb.map((c) => ({ c: c as Case, op: runCutMix as (c: Case, i: Inputs) => Result, name: 'cutMix' })),
-      // Grid-sized maps: ranking is by exact comparisons, so ties (there are many) break alike.
-      attentiveArb(['grid']).map((c) => ({ c: c as Case, op: runAttentive as (c: Case, i: Inputs) => Result, name: 'attentiveCutMix' })),
+      // Maps of the grid's size and of others: pooling takes the same float32 steps on both backends,
+      // and ranking is by exact comparisons, so ties (there are many) break alike.
+      attentiveArb(['grid', 'other']).map((c) => ({ c: c as Case, op: runAttentive as (c: Case, i: Inputs) => Result, name: 'attentiveCutMix' })),
     );
     await fc.assert(
       fc.asyncProperty(anyCase, async ({ c, op, name }) => {
@@ -488,6 +517,67 @@ describe('backends', () => {
       }),
       runs(30),
     );
+  });
+});
+
+describe('pooled ranking', () => {
+  afterAll(async () => {
+    await tf.setBackend('cpu');
+  });
+
+  // Maps larger than the grid with many exact ties: constant maps, a constant background with
+  // noise in a few rectangles, and values from a small set. Cells of different sizes must not turn
+  // equal cells into near-ties that each backend orders its own way.
+  const mapArb = fc
+    .record({ grid: fc.integer({ min: 2, max: 8 }), extra: fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), kind: fc.constantFrom('constant', 'background', 'levels'), seed: fc.nat() })
+    .map(({ grid, extra, kind, seed }) => {
+      const [h, w] = [grid + extra[0], grid + extra[1]];
+      const rng = createRng(seed);
+      const level = Math.fround(rng.uniform() * 4 - 1);
+      const map = Array.from({ length: h }, () => Array.from({ length: w }, () => (kind === 'levels' ? ATTENTION[Math.floor(rng.uniform() * ATTENTION.length)]! : level)));
+      if (kind === 'background') {
+        for (let n = 0; n < 3; n++) {
+          const [y0, x0] = [Math.floor(rng.uniform() * h), Math.floor(rng.uniform() * w)];
+          const [y1, x1] = [Math.min(h, y0 + 1 + Math.floor(rng.uniform() * 8)), Math.min(w, x0 + 1 + Math.floor(rng.uniform() * 8))];
+          for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) map[y]![x] = rng.uniform() * 4;
+        }
+      }
+      return { grid, map, topN: Math.max(1, Math.floor(rng.uniform() * grid * grid)) };
+    });
+
+  it('ranks the cells as the documented float32 pooling does, equal cells to the lower index, alike on cpu and wasm', async () => {
+    await fc.assert(
+      fc.asyncProperty(mapArb, async ({ grid, map, topN }) => {
+        const expected = ranked(pooledMap(map, grid)).slice(0, topN);
+        for (const backend of ['cpu', 'wasm']) {
+          expect(await tf.setBackend(backend)).toBe(true);
+          const [h, w] = [map.length, map[0]!.length];
+          const images = tf.zeros([2, h, w, 1]) as tf.Tensor4D;
+          const maps = tf.tensor3d([map, map]);
+          const result = attentiveCutMix(images, [0, 1], maps, { numClasses: 2, grid, topN, partner: 'flip', seed: 1 });
+          const cells = Array.from(await result.cells.data());
+          tf.dispose([images, maps, result]);
+          expect(cells.slice(0, topN), `cells on ${backend}`).toEqual(expected);
+        }
+      }),
+      runs(200),
+    );
+  });
+
+  // A plain float32 mean of these maps picked the bottom row of 37×31 (0.7, 0.9) and [3, 1, 2, 0]
+  // of 5×5 on wasm only (0.1).
+  it.each([
+    [37, 31, 6, 6, [0, 1, 2, 3, 4, 5]],
+    [5, 5, 2, 4, [0, 1, 2, 3]],
+  ])('picks the first cells of a constant %i×%i map (grid %i, topN %i) on cpu and wasm', async (h, w, grid, topN, expected) => {
+    for (const [backend, value] of ['cpu', 'wasm'].flatMap((b) => [0.1, 0.7, 0.9].map((v) => [b, v] as const))) {
+      expect(await tf.setBackend(backend)).toBe(true);
+      const images = tf.zeros([2, h, w, 3]) as tf.Tensor4D;
+      const maps = tf.fill([2, h, w], value) as tf.Tensor3D;
+      const result = attentiveCutMix(images, [0, 1], maps, { numClasses: 2, grid, topN, partner: 'flip', seed: 1 });
+      expect(Array.from(await result.cells.data()).slice(0, topN), `cells of ${value} on ${backend}`).toEqual(expected);
+      tf.dispose([images, maps, result]);
+    }
   });
 });
 

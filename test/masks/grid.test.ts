@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { cellMask } from '../../src/masks/cell_mask.js';
-import { averagingMatrix, cellEdges, gridGeometry, pixelCells } from '../../src/masks/grid.js';
+import { cellEdges, gridGeometry, pixelCells } from '../../src/masks/grid.js';
 import { read } from '../support/tensors.js';
 
 describe('grid geometry', () => {
@@ -25,14 +25,6 @@ describe('grid geometry', () => {
   it("gives the paper's 32-pixel cells at 224 px, and CIFAR's 4–5-pixel cells at 32 px", () => {
     expect(new Set(gridGeometry(224, 224, 7).cellAreas)).toEqual(new Set([1024]));
     expect(cellEdges(32, 7)).toEqual([0, 4, 9, 13, 18, 22, 27, 32]);
-  });
-
-  it('averages map rows over the same partition, and takes the starting row when the map is smaller than the grid', () => {
-    const m = averagingMatrix(10, 3); // cells of rows [0, 3), [3, 6), [6, 10)
-    expect(Array.from(m.slice(0, 10))).toEqual([1, 1, 1, 0, 0, 0, 0, 0, 0, 0].map((v) => Math.fround(v / 3)));
-    expect(Array.from(m.slice(20, 30))).toEqual([0, 0, 0, 0, 0, 0, 0.25, 0.25, 0.25, 0.25]);
-    const up = averagingMatrix(2, 4); // rows ⌊k·2/4⌋: 0, 0, 1, 1
-    expect(Array.from(up)).toEqual([1, 0, 1, 0, 0, 1, 0, 1]);
   });
 });
 
