@@ -3,6 +3,8 @@
 
 /** `x` with rectangles `[B, N, 4]` of each sample's partner pasted over it. */
 export const PASTE_RECTS = 'AttentiveCutMixPasteRects';
+/** `x` with the chosen grid cells `[B, grid²]` of each sample's partner pasted over it (GPU backends: one read per pixel, where `PasteRects` reads every rectangle). */
+export const PASTE_CELLS = 'AttentiveCutMixPasteCells';
 /** `lambda[b]·x[b] + (1 − lambda[b])·x[partners[b]]`, exact where lambda is 0 or 1. */
 export const BLEND_PARTNERS = 'AttentiveCutMixBlendPartners';
 /** The topN cells of each partner's map, their rectangles, the kept share lambda and the chosen-cell mask. */

@@ -8,7 +8,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
 
 type WebGLProgram = GPGPUProgram;
 
@@ -48,6 +48,28 @@ const pasteRectsWebGL: KernelFunc = ({ inputs, backend }) => {
       }`,
   };
   return webgl.runWebGLProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
+};
+
+/**
+ * `PasteCells` as one shader: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `chosen` float32
+ * `[B, grid²]` (1 for each pasted cell), `rowCells` int32 `[H]` and `colCells` int32 `[W]` (each
+ * pixel row's and column's cell); attr `grid`. Each output pixel reads its cell's entry of `chosen`.
+ */
+const pasteCellsWebGL: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, partners, chosen, rowCells, colCells } = inputs as Record<'x' | 'partners' | 'chosen' | 'rowCells' | 'colCells', TensorInfo>;
+  const { grid } = attrs as { grid: number };
+  const program: WebGLProgram = {
+    variableNames: ['X', 'Partners', 'Chosen', 'RowCells', 'ColCells'],
+    outputShape: x.shape,
+    userCode: `
+      void main() {
+        ivec4 c = getOutputCoords();
+        int cell = int(round(getRowCells(c.y))) * ${grid} + int(round(getColCells(c.z)));
+        int picked = getChosen(c.x, cell) > 0.5 ? int(round(getPartners(c.x))) : c.x;
+        setOutput(getX(picked, c.y, c.z, c.w));
+      }`,
+  };
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, chosen, rowCells, colCells], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one shader, exact where lambda is 0 or 1. */
@@ -275,6 +297,7 @@ const poolCellsWebGL: KernelFunc = ({ inputs, backend, attrs }) => {
 /** The webgl kernels. */
 export const WEBGL_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: PASTE_RECTS, backendName: 'webgl', kernelFunc: pasteRectsWebGL },
+  { kernelName: PASTE_CELLS, backendName: 'webgl', kernelFunc: pasteCellsWebGL },
   { kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL },
   { kernelName: SELECT_CELLS, backendName: 'webgl', kernelFunc: selectCellsWebGL },
   { kernelName: POOL_CELLS, backendName: 'webgl', kernelFunc: poolCellsWebGL },

@@ -10,7 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
 
 const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
 
@@ -63,6 +63,21 @@ const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
      }`,
   );
   return gpu.runWebGPUProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
+};
+
+/** `PasteCells` (see webgl_kernels.ts) as one compute pass. */
+const pasteCellsWebGPU: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, partners, chosen, rowCells, colCells } = inputs as Record<'x' | 'partners' | 'chosen' | 'rowCells' | 'colCells', TensorInfo>;
+  const { grid } = attrs as { grid: number };
+  const program = elementwiseProgram(
+    `attentiveCutMixPasteCells${grid}`,
+    ['X', 'Partners', 'Chosen', 'RowCells', 'ColCells'],
+    x.shape,
+    `let cell = i32(getRowCells(coords.y)) * ${grid} + i32(getColCells(coords.z));
+     let picked = select(coords.x, i32(getPartners(coords.x)), getChosen(coords.x, cell) > 0.5);
+     setOutputAtIndex(index, getX(picked, coords.y, coords.z, coords.w));`,
+  );
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, partners, chosen, rowCells, colCells], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one compute pass, exact where lambda is 0 or 1. */
@@ -268,6 +283,7 @@ const poolCellsWebGPU: KernelFunc = ({ inputs, backend }) => {
 /** The webgpu kernels. */
 export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: PASTE_RECTS, backendName: 'webgpu', kernelFunc: pasteRectsWebGPU },
+  { kernelName: PASTE_CELLS, backendName: 'webgpu', kernelFunc: pasteCellsWebGPU },
   { kernelName: BLEND_PARTNERS, backendName: 'webgpu', kernelFunc: blendPartnersWebGPU },
   { kernelName: SELECT_CELLS, backendName: 'webgpu', kernelFunc: selectCellsWebGPU },
   { kernelName: POOL_CELLS, backendName: 'webgpu', kernelFunc: poolCellsWebGPU },

@@ -41,14 +41,19 @@ export function gridGeometry(height: number, width: number, grid: number): GridG
  * The row-major cell index of every pixel, `[H·W]`. Only the composite mask needs it, so it is
  * not part of {@link gridGeometry}, which every call builds.
  */
-export function pixelCells({ grid, height, width, rowEdges, colEdges }: GridGeometry): Int32Array {
-  const rowCell = cellOf(rowEdges, height);
-  const colCell = cellOf(colEdges, width);
+export function pixelCells(geometry: GridGeometry): Int32Array {
+  const { grid, height, width } = geometry;
+  const { rowCell, colCell } = axisCells(geometry);
   const cells = new Int32Array(height * width);
   for (let y = 0; y < height; y++) {
     for (let x = 0; x < width; x++) cells[y * width + x] = rowCell[y]! * grid + colCell[x]!;
   }
   return cells;
+}
+
+/** The grid row of every pixel row `[H]` and the grid column of every pixel column `[W]`. */
+export function axisCells({ height, width, rowEdges, colEdges }: GridGeometry): { rowCell: Int32Array; colCell: Int32Array } {
+  return { rowCell: cellOf(rowEdges, height), colCell: cellOf(colEdges, width) };
 }
 
 /** For each of `size` pixels, the index of the cell between `edges` that holds it. */

@@ -23,13 +23,12 @@ import { GRID_OPTION, assertGridFits, poolToGrid } from '../cells/pool_to_grid.j
 import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../cells/select_cells.js';
-import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, gridGeometry } from '../masks/grid.js';
 import { type ResolvedOptions, customOption, oneOfOption, resolveOptions, withDefault } from '../options.js';
 import { type CellCount, cellListWidth, drawCellCount } from '../sampling/cell_count.js';
 import { SAMPLING_OPTIONS, sampleDecisions, samplingOf } from '../sampling/params.js';
 import { argumentError, assertNumber } from '../validation.js';
-import { gatherPartners, partnerTensor, paste } from './blend.js';
+import { gatherPartners, partnerTensor, pasteCells } from './blend.js';
 import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
@@ -155,7 +154,7 @@ export function attentiveCutMixWith(
     const { cells, chosen, lambda, rects } = selectCells(partnerMap, counts, cellListWidth(topN, grid * grid), geometry);
     const labelWeight = labelMode === 'area' ? lambda : (sub(scalar(1), attentionShare(partnerMap, chosen, geometry, lambda)) as Tensor1D);
     return {
-      images: paste(x, partners, rects, () => cellMask(chosen, geometry)),
+      images: pasteCells(x, partners, chosen, rects, geometry),
       labels: mixSoftLabels(y, options.labelSmoothing, partners, labelWeight),
       lambda,
       partners: partnerTensor(partners),

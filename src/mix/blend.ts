@@ -1,8 +1,10 @@
 // The two ways a sample meets its partner: pasted, or blended by weight. Each runs the
 // library's fused kernel where the backend has one, and a composite of tfjs ops elsewhere.
-import { Tensor, type Tensor1D, add, cast, equal, gather, mul, reshape, scalar, sub, tensor, tensor1d, where } from '@tensorflow/tfjs-core';
+import { Tensor, type Tensor1D, type Tensor2D, add, cast, equal, gather, mul, reshape, scalar, sub, tensor, tensor1d, where } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_RECTS, hasFusedKernel, runFused } from '../kernels/fused.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, hasFusedKernel, runFused } from '../kernels/fused.js';
+import { cellMask } from '../masks/cell_mask.js';
+import { type GridGeometry, axisCells } from '../masks/grid.js';
 
 /** `x[partners[i]]` for every i, in one kernel. */
 export function gatherPartners<T extends Tensor>(x: T, partners: readonly number[] | Tensor1D): T {
@@ -27,6 +29,21 @@ export function paste<T extends Tensor>(x: T, partners: readonly number[] | Tens
     return runFused<T>(PASTE_RECTS, { x, partners: partnerIds, rects: rects(), ...(base ? { base } : {}) });
   }
   return where(mask(), gatherPartners(x, partners), base ?? x) as T;
+}
+
+/**
+ * Pastes each sample's partner into it over the grid cells `chosen` (float32 `[B, grid²]`, 1 for
+ * each pasted cell): {@link paste} over the cells' rectangles `rects()`, or, on a backend with the
+ * `PasteCells` kernel (the GPU ones), a kernel that looks each pixel's cell up in `chosen` instead
+ * of testing it against every rectangle, so that its cost does not grow with the number of cells.
+ */
+export function pasteCells<T extends Tensor>(x: T, partners: readonly number[], chosen: Tensor2D, rects: () => Tensor, geometry: GridGeometry): T {
+  if (hasFusedKernel(PASTE_CELLS)) {
+    const { rowCell, colCell } = axisCells(geometry);
+    const inputs = { x, partners: partnerTensor(partners), chosen, rowCells: tensor1d(rowCell, 'int32'), colCells: tensor1d(colCell, 'int32') };
+    return runFused<T>(PASTE_CELLS, inputs, { grid: geometry.grid });
+  }
+  return paste(x, partners, rects, () => cellMask(chosen, geometry));
 }
 
 /**
