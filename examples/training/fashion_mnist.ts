@@ -32,9 +32,14 @@ export type FashionMnistSplit = {
   images: tf.Tensor4D;
   /** int32 `[N]`, class ids into {@link FASHION_MNIST_CLASSES}. */
   labels: tf.Tensor1D;
+  /** How many records the split's files hold (all of them, not only those read). */
+  total: number;
 };
 
-/** Which records of a split to read: `count` of them from `start` on (defaults: all, from 0). */
+/**
+ * Which records of a split to read: `count` of them from `start` on (defaults: all, from 0); a
+ * negative `start` counts from the end, as in `Array.prototype.slice` (`-5000`: the last 5000).
+ */
 export interface FashionMnistRange {
   start?: number;
   count?: number;
@@ -48,12 +53,12 @@ export interface FashionMnistRange {
  *   the range lies outside the split; the message names the file.
  */
 export function loadFashionMnist(dir: string, split: 'train' | 'test', range: FashionMnistRange = {}): FashionMnistSplit {
-  const { pixels, labels, count } = readFashionMnist(dir, split, range);
-  return { images: tf.tensor4d(pixels, [count, SIDE, SIDE, 1]), labels: tf.tensor1d(labels, 'int32') };
+  const { pixels, labels, count, total } = readFashionMnist(dir, split, range);
+  return { images: tf.tensor4d(pixels, [count, SIDE, SIDE, 1]), labels: tf.tensor1d(labels, 'int32'), total };
 }
 
 /** {@link loadFashionMnist} without tensors: float32 pixels in [0, 1] and int32 labels. */
-export function readFashionMnist(dir: string, split: 'train' | 'test', range: FashionMnistRange = {}): { pixels: Float32Array; labels: Int32Array; count: number } {
+export function readFashionMnist(dir: string, split: 'train' | 'test', range: FashionMnistRange = {}): { pixels: Float32Array; labels: Int32Array; count: number; total: number } {
   if (!existsSync(dir)) throw new Error(`Fashion-MNIST folder '${dir}' does not exist (Debian: apt-get install dataset-fashion-mnist, then ${FASHION_MNIST_DEBIAN_DIR}).`);
   if (!statSync(dir).isDirectory()) throw new Error(`Fashion-MNIST folder '${dir}' is not a folder.`);
   const names = FASHION_MNIST_FILES[split];
@@ -68,10 +73,10 @@ export function readFashionMnist(dir: string, split: 'train' | 'test', range: Fa
   const [n, rows, cols] = images.dims as [number, number, number];
   if (rows !== SIDE || cols !== SIDE) throw new Error(`Fashion-MNIST file '${imageFile}' holds ${rows}×${cols} images; Fashion-MNIST's are ${SIDE}×${SIDE}.`);
   if (labels.dims[0] !== n) throw new Error(`Fashion-MNIST files disagree: '${imageFile}' holds ${n} images but '${labelFile}' ${labels.dims[0]} labels.`);
-  const start = range.start ?? 0;
+  const start = (range.start ?? 0) < 0 ? n + range.start! : (range.start ?? 0);
   const count = range.count === undefined ? n - start : Math.min(range.count, n - start);
   if (!Number.isInteger(start) || start < 0 || start >= n || !(count >= 1)) {
-    throw new Error(`Fashion-MNIST ${split} range start ${start}, count ${range.count ?? 'all'} is outside its ${n} records.`);
+    throw new Error(`Fashion-MNIST ${split} range start ${range.start ?? 0}, count ${range.count ?? 'all'} is outside its ${n} records.`);
   }
   const pixels = new Float32Array(count * SIDE * SIDE);
   const offset = start * SIDE * SIDE;
@@ -82,7 +87,7 @@ export function readFashionMnist(dir: string, split: 'train' | 'test', range: Fa
     if (label >= FASHION_MNIST_CLASSES.length) throw new Error(`Fashion-MNIST file '${labelFile}': label ${start + i} is ${label}; labels are class ids 0–9.`);
     ids[i] = label;
   }
-  return { pixels, labels: ids, count };
+  return { pixels, labels: ids, count, total: n };
 }
 
 /**

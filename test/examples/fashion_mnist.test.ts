@@ -71,10 +71,15 @@ describe('Fashion-MNIST loader', () => {
     const tail = loadFashionMnist(dir, 'train', { start: 4 });
     expect(await tail.labels.array()).toEqual([4, 5]);
     expect((await tail.images.array())[1]![27]![27]![0]).toBeCloseTo(pixel(5, 27, 27) / 255, 6);
+    expect(tail.total).toBe(6);
+    const last = loadFashionMnist(dir, 'train', { start: -2 });
+    expect(await last.labels.array()).toEqual([4, 5]);
+    tf.dispose(last);
     const clipped = loadFashionMnist(dir, 'train', { start: 3, count: 100 });
     expect(clipped.images.shape).toEqual([3, 28, 28, 1]);
     tf.dispose([some, tail, clipped]);
     expect(() => loadFashionMnist(dir, 'train', { start: 6 })).toThrow(/Fashion-MNIST train range start 6, count all is outside its 6 records/);
+    expect(() => loadFashionMnist(dir, 'train', { start: -7 })).toThrow(/range start -7, count all is outside its 6 records/);
   });
 
   it('says clearly what is missing, corrupt or mismatched, naming the file', () => {
