@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -29,7 +30,7 @@ function table(stdout: string): Map<string, number[]> {
   const start = stdout.indexOf('Validation accuracy');
   for (const line of stdout.slice(start).split('\n')) {
     const cells = line.split('|').map((c) => c.trim());
-    if (cells.length === 7 && /^[a-z]+$/.test(cells[1]!) && cells[1] !== 'method') rows.set(cells[1]!, cells.slice(2, 5).map(Number));
+    if (cells.length === 7 && /^[a-z][a-z-]*$/.test(cells[1]!) && cells[1] !== 'method') rows.set(cells[1]!, cells.slice(2, 5).map(Number));
   }
   return rows;
 }
@@ -45,10 +46,13 @@ describe('examples/training/train.ts', () => {
     expect(stdout).toMatch(/Data: generated shapes .* 64 training and 32 validation images of 32×32, 6 classes/);
     expect(stdout).toMatch(/backend wasm/);
     const rows = table(stdout);
-    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'attentive']);
+    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'oneof', 'attentive-saliency', 'attentive-cam', 'attentive-teacher']);
     for (const [method, [last, best, mean]] of rows) {
       for (const value of [last!, best!, mean!]) expect(value >= 0 && value <= 1, `${method}: ${value}`).toBe(true);
       expect(stdout).toContain(`  ${method.padEnd(9)} epoch 1/1  loss `);
+    }
+    expect(stdout).toMatch(/teacher: trained in .* s \(val acc .*\), saved to .*, maps precomputed in .* s/);
+    {
     }
     expect(stdout).not.toMatch(/tensors still allocated/);
   });
@@ -71,10 +75,36 @@ describe('examples/training/train.ts', () => {
     expect([...table(stdout).keys()]).toEqual(['cutmix']);
   });
 
+  it('trains on Fashion-MNIST files with --fashion-mnist: validation held out of the training files, the test set reported', async () => {
+    const folder = mkdtempSync(join(scratch, 'fashion-'));
+    const idx = (magic: number, dims: number[], data: (i: number) => number) => {
+      const header = Buffer.alloc(4 + 4 * dims.length);
+      header.writeUInt32BE(magic, 0);
+      dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+      return gzipSync(Buffer.concat([header, Uint8Array.from({ length: dims.reduce((a, b) => a * b) }, (_, i) => data(i))]));
+    };
+    for (const [prefix, count] of [['train', 48], ['t10k', 16]] as const) {
+      writeFileSync(join(folder, `${prefix}-images-idx3-ubyte.gz`), idx(2051, [count, 28, 28], (i) => (i * 13) % 256));
+      writeFileSync(join(folder, `${prefix}-labels-idx1-ubyte.gz`), idx(2049, [count], (i) => i % 10));
+    }
+    const args = ['--fashion-mnist', folder, '--epochs', '2', '--samples', '32', '--val', '16', '--batch-size', '16', '--cam-warmup', '1', '--label-mode', 'attention'];
+    const { code, stdout, stderr } = await train(...args, '--method', 'attentive-cam,attentive-teacher');
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/Data: Fashion-MNIST from .*: 32 training images \(the first of the training files\), 16 validation images \(the last of the training files, held out\), 16 test images \(t10k, reported only\), 10 classes/);
+    expect(stdout).toMatch(/attentive grid 7 top N drawn \(alpha 1\), attention labels, CAM after 1 epochs of cutMix/);
+    expect(stdout).toMatch(/  attentive-cam epoch 2\/2  loss .*  val acc .*  test acc /);
+    expect([...table(stdout).keys()]).toEqual(['attentive-cam', 'attentive-teacher']);
+    expect(stdout).not.toMatch(/tensors still allocated/);
+    const overlap = await train(...args, '--samples', '40');
+    expect(overlap.code).toBe(1);
+    expect(overlap.stderr).toMatch(/--samples 40 and --val 16 together exceed the 48 training images/);
+  });
+
   it('exits with status 1 and one clear line on a bad argument or a missing CIFAR-10 folder', async () => {
     const bad = await train('--method', 'cutMix');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, attentive, all, but got 'cutMix'\.$/m);
+    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, oneof, attentive-saliency, attentive-cam, attentive-teacher, all \(or a comma-separated list of them\), but got 'cutMix'\.$/m);
     const missing = await train('--cifar', join(scratch, 'nowhere'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^train\.ts: CIFAR-10 folder '.*nowhere' does not exist\.$/m);
