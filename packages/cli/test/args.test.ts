@@ -2,8 +2,8 @@
 // option for every mistake.
 import { describe, expect, it } from 'vitest';
 
-import { type PreviewOptions, USAGE, parseArgs } from '../../src/cli/args.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { type PreviewOptions, USAGE, parseArgs } from '../src/args.js';
+import { UsageError } from '../src/errors.js';
 
 const preview = (...args: string[]): PreviewOptions => {
   const parsed = parseArgs(['preview', ...args]);

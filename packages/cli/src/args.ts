@@ -1,6 +1,6 @@
 // The command line of `attentive-cutmix`: parsing and checking it, and its usage text.
-import { NORMALIZATION_NAMES, type Normalization } from '../attention/preprocess.js';
-import type { MixMode } from '../sampling/params.js';
+import { type MixMode, NORMALIZATION_NAMES, type Normalization } from 'attentive-cutmix';
+
 import { BACKENDS, type BackendName } from './backend.js';
 import { UsageError } from './errors.js';
 import { METHODS, type Method } from './preview.js';
