@@ -19,8 +19,8 @@ let remove: () => void;
 const packedFiles: Record<'library' | 'cli', string[]> = { library: [], cli: [] };
 
 /** Runs the command through npx; `stderr` without npm's own warnings (about the machine's npm config). */
-const npx = (args: string[]) => {
-  const result = spawnSync('npx', ['--no', '--', 'attentive-cutmix', ...args], { cwd: scratch, encoding: 'utf8' });
+const npx = (args: string[], cwd = scratch) => {
+  const result = spawnSync('npx', ['--no', '--', 'attentive-cutmix', ...args], { cwd, encoding: 'utf8' });
   const stderr = result.stderr
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('npm warn'))
@@ -69,6 +69,12 @@ describe('the attentive-cutmix command from the packed packages', () => {
     const result = npx(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: attentive-cutmix preview <images\.\.\.\|folder> --out grid\.png/);
+  });
+
+  it('runs in this repository too, through the workspace link, its build being executable', () => {
+    const result = npx(['--help'], libraryRoot);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^Usage: attentive-cutmix preview/);
   });
 
   it('writes a preview grid, on the cpu backend when wasm is not installed', () => {
