@@ -86,7 +86,7 @@ describe('the packed package', () => {
     }
   });
 
-  it('gives the command line package the same tfjs peers, with the same ranges, and its own version', () => {
+  it("gives the command line package the library's tfjs peers, ranges and version, and makes it depend on that version", () => {
     const [library, cli] = ['package.json', 'packages/cli/package.json'].map((f) => JSON.parse(readFileSync(join(root, f), 'utf8')));
     expect(cli.peerDependencies).toEqual(library.peerDependencies);
     expect(cli.peerDependenciesMeta).toEqual(library.peerDependenciesMeta);
