@@ -2,7 +2,8 @@ import { defineConfig } from 'vitest/config';
 
 // Tensor tests run once per backend (the same files, not copies); sampling and packaging tests
 // need no backend and run once, and so do tests that pick their backends themselves (the
-// property tests compare cpu with wasm; the loader fuzz tests run on cpu).
+// property tests compare cpu with wasm; the loader fuzz tests run on cpu; the command line's, in
+// packages/cli, choose theirs as the command does).
 const tensorTests = [
   'test/mix/**/*.test.ts',
   'test/masks/**/*.test.ts',
@@ -28,7 +29,7 @@ export default defineConfig({
     testTimeout: 30_000,
     reporters: ['default', './test/support/summary_reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/browser*.test.ts', 'test/cli/**/*.test.ts', 'test/examples/**/*.test.ts'] } },
+      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

@@ -1,6 +1,8 @@
 // Pins every @tensorflow/* devDependency of package.json to one version, so that the test suite
 // can run on another tfjs release than the lock file's (CI runs it on the lowest version of the
-// peer range). Run it in a scratch copy of the repository, then `npm install`:
+// peer range). The workspaces (packages/*) name tfjs only as peers, with the library's ranges
+// (test/package/pack.test.ts holds them to it), so the pinned version serves them too. Run it in a
+// scratch copy of the repository, then `npm install`:
 //
 //   node scripts/use-tfjs-version.mjs 4.0.0
 import { readFileSync, writeFileSync } from 'node:fs';

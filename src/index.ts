@@ -13,6 +13,7 @@ export type { Labels, LabelOptions } from './mix/inputs.js';
 export { sampleMixupParams, sampleCutMixParams } from './sampling/params.js';
 export type { MixParams, CutMixParams, MixMode, SamplingOptions, CutMixSamplingOptions } from './sampling/params.js';
 export type { Box } from './sampling/boxes.js';
+export { cellEdges } from './masks/grid.js';
 export type { CellCount } from './sampling/cell_count.js';
 export type { PartnerStrategy } from './sampling/partners.js';
 export { createRng } from './sampling/rng.js';
@@ -25,7 +26,7 @@ export { loadAttentionExtractor, listFeatureNodes } from './attention/load_extra
 export type { ModelExtractorOptions, ModelAttentionExtractor, FeatureNode } from './attention/load_extractor.js';
 export { camExtractor } from './attention/cam.js';
 export type { CamExtractor, CamExtractorOptions } from './attention/cam.js';
-export type { Normalization } from './attention/preprocess.js';
+export { NORMALIZATION_NAMES, type Normalization } from './attention/preprocess.js';
 export type { ModelFormat } from './attention/feature_model.js';
 export type { ExtractorSource } from './attention/open_model.js';
 export type { AnyGraphModel, LayersModelLike, LayerLike } from './attention/model_types.js';

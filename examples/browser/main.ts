@@ -9,7 +9,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
 import { type AttentiveCutMixResult, type CutMixResult, type LabelMode, type MixResult, attentiveCutMix, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
-import { rampColor } from '../../src/cli/heatmap.js';
+import { rampColor } from '../../packages/cli/src/heatmap.js';
 import { SHAPE_CLASSES, makeScenes } from '../samples/scenes.js';
 
 /** Side of every image in the batch, in pixels (the paper's 224: grid 7 gives 32-pixel cells). */

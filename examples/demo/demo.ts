@@ -9,13 +9,15 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { sampleMixupParams, saliencyExtractor } from 'attentive-cutmix';
 
-import { sampleMixupParams, saliencyExtractor } from '../../src/index.js';
-import { type BackendName, loadBackend } from '../../src/cli/backend.js';
-import { CliError, UsageError } from '../../src/cli/errors.js';
-import { charsThatFit } from '../../src/cli/font.js';
-import { displayScale, renderGrid } from '../../src/cli/grid.js';
-import { type MixSettings, attentionMaps, previewRows, runMethod, summarizeOutcome, tensorToImages } from '../../src/cli/preview.js';
+// The drawing is the preview command's. The library comes by its package name, as the command's
+// does, so that its kernels are registered with tfjs once (a copy from src/ would register them again).
+import { type BackendName, loadBackend } from '../../packages/cli/src/backend.js';
+import { CliError, UsageError } from '../../packages/cli/src/errors.js';
+import { charsThatFit } from '../../packages/cli/src/font.js';
+import { displayScale, renderGrid } from '../../packages/cli/src/grid.js';
+import { type MixSettings, attentionMaps, previewRows, runMethod, summarizeOutcome, tensorToImages } from '../../packages/cli/src/preview.js';
 import { SHAPE_CLASSES, makeScenes } from '../samples/scenes.js';
 
 export interface DemoOptions {

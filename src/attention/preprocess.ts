@@ -31,8 +31,21 @@ const NAMED: Record<Exclude<Normalization, object>, MeanStd> = {
   symmetric: { mean: [0.5], std: [0.5] },
 };
 
-/** The names of the named normalisations, for messages and the command line. */
-export const NORMALIZATION_NAMES = Object.keys(NAMED) as Exclude<Normalization, object>[];
+/**
+ * The named {@link Normalization}s, in the order messages list them: `'imagenet'`, `'unit'`,
+ * `'pixels'`, `'symmetric'`. For checking a name given as text (a command line, a config file)
+ * before passing it as `normalization`.
+ *
+ * @example
+ * ```ts
+ * const given = 'symmetric'; // from a command line, say
+ * const normalization = NORMALIZATION_NAMES.find((name) => name === given);
+ * if (!normalization) throw new Error(`normalization must be one of ${NORMALIZATION_NAMES.join(', ')}`);
+ * const extractor = await loadAttentionExtractor('models/mobilenet_v2/model.json', { normalization });
+ * ```
+ * @public
+ */
+export const NORMALIZATION_NAMES: readonly Exclude<Normalization, object>[] = Object.freeze(Object.keys(NAMED) as Exclude<Normalization, object>[]);
 
 /** Checks a {@link Normalization} argument and returns it as means and stds. */
 export function resolveNormalization(op: string, normalization: unknown): MeanStd {

@@ -1,6 +1,7 @@
 // The geometry of a grid × grid partition of an image, computed once on the CPU: cell (r, c)
 // covers rows ⌊r·H/grid⌋ ≤ y < ⌊(r+1)·H/grid⌋ and columns ⌊c·W/grid⌋ ≤ x < ⌊(c+1)·W/grid⌋,
 // which tiles any H × W ≥ grid × grid exactly.
+import { assertNumber } from '../validation.js';
 
 /** The grid × grid cells of an image, as the plain arrays the masks are built from. */
 export interface GridGeometry {
@@ -17,8 +18,30 @@ export interface GridGeometry {
   readonly cellRects: Int32Array;
 }
 
-/** The boundaries ⌊k·size/grid⌋ for k = 0 … grid. */
+/**
+ * The boundaries ⌊k·size/grid⌋, k = 0 … grid, of the cells that attentiveCutMix (and
+ * applyAttentiveCutMix) cut a side of `size` pixels into: cell `r·grid + c` of a result's `cells`
+ * covers rows `edges[r] ≤ y < edges[r + 1]` of `cellEdges(height, grid)` and columns
+ * `edges[c] ≤ x < edges[c + 1]` of `cellEdges(width, grid)`. For drawing or cropping the pasted
+ * cells. Where `size` is less than `grid` some cells are empty (attentiveCutMix refuses such a grid; its
+ * attention pooling gives each of them the map row it starts in).
+ *
+ * @param size - The side in pixels: an integer ≥ 1.
+ * @param grid - Cells along the side: an integer ≥ 1.
+ * @example
+ * ```ts
+ * cellEdges(224, 7); // [0, 32, 64, 96, 128, 160, 192, 224]
+ * cellEdges(10, 3); // [0, 3, 6, 10]: the last cell takes the remainder
+ * // The pixels [y0, x0, y1, x1] of cell 5 of a 3 × 3 grid on a 10 × 10 image: row 1, column 2.
+ * const edges = cellEdges(10, 3);
+ * const [r, c] = [Math.floor(5 / 3), 5 % 3];
+ * console.log([edges[r], edges[c], edges[r + 1], edges[c + 1]]); // [3, 6, 6, 10]
+ * ```
+ * @public
+ */
 export function cellEdges(size: number, grid: number): number[] {
+  assertNumber('cellEdges', 'size', size, { min: 1, integer: true });
+  assertNumber('cellEdges', 'grid', grid, { min: 1, integer: true });
   return Array.from({ length: grid + 1 }, (_, k) => Math.floor((k * size) / grid));
 }
 

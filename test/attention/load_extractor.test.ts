@@ -6,7 +6,7 @@ import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { attentiveCutMix, listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
+import { NORMALIZATION_NAMES, attentiveCutMix, listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
 import { serveFolder } from '../support/serve.js';
 import { read } from '../support/tensors.js';
 
@@ -76,6 +76,16 @@ describe('loadAttentionExtractor: graph models', () => {
     await expectMapClose(map, [blockBrightness((await read<number[][][][]>(images))[0]!, normalise)]);
     tf.dispose([images, map]);
     extractor.dispose();
+  });
+
+  it('names every named normalisation in NORMALIZATION_NAMES, frozen, and takes each of them', async () => {
+    expect(NORMALIZATION_NAMES).toEqual(['imagenet', 'unit', 'pixels', 'symmetric']);
+    expect(Object.isFrozen(NORMALIZATION_NAMES)).toBe(true);
+    for (const normalization of NORMALIZATION_NAMES) {
+      const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization });
+      expect(extractor.normalization).toBe(normalization);
+      extractor.dispose();
+    }
   });
 
   it('scales int32 images from [0, 255] and resizes other sizes to the input size (bilinear)', async () => {

@@ -2,7 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { cellMask } from '../../src/masks/cell_mask.js';
-import { cellEdges, gridGeometry, pixelCells } from '../../src/masks/grid.js';
+import { cellEdges } from '../../src/index.js';
+import { gridGeometry, pixelCells } from '../../src/masks/grid.js';
 import { read } from '../support/tensors.js';
 
 describe('grid geometry', () => {
@@ -25,6 +26,15 @@ describe('grid geometry', () => {
   it("gives the paper's 32-pixel cells at 224 px, and CIFAR's 4–5-pixel cells at 32 px", () => {
     expect(new Set(gridGeometry(224, 224, 7).cellAreas)).toEqual(new Set([1024]));
     expect(cellEdges(32, 7)).toEqual([0, 4, 9, 13, 18, 22, 27, 32]);
+  });
+
+  it('gives the cell boundaries publicly, as its example says, and refuses a size or grid that is not a whole number ≥ 1', () => {
+    expect(cellEdges(224, 7)).toEqual([0, 32, 64, 96, 128, 160, 192, 224]);
+    expect(cellEdges(10, 3)).toEqual([0, 3, 6, 10]);
+    expect(gridGeometry(10, 10, 3).cellRects.subarray(5 * 4, 6 * 4)).toEqual(Int32Array.from([3, 6, 6, 10])); // cell 5: row 1, column 2
+    expect(cellEdges(2, 4)).toEqual([0, 0, 1, 1, 2]); // smaller than the grid: empty cells
+    expect(() => cellEdges(10, 0)).toThrow("Argument 'grid' passed to 'cellEdges' must be an integer >= 1, but got 0.");
+    expect(() => cellEdges(10.5, 3)).toThrow("Argument 'size' passed to 'cellEdges' must be an integer >= 1, but got 10.5.");
   });
 });
 

@@ -86,6 +86,14 @@ describe('the packed package', () => {
     }
   });
 
+  it("gives the command line package the library's tfjs peers, ranges and version, and makes it depend on that version", () => {
+    const [library, cli] = ['package.json', 'packages/cli/package.json'].map((f) => JSON.parse(readFileSync(join(root, f), 'utf8')));
+    expect(cli.peerDependencies).toEqual(library.peerDependencies);
+    expect(cli.peerDependenciesMeta).toEqual(library.peerDependenciesMeta);
+    expect(cli.dependencies['attentive-cutmix']).toBe(`^${library.version}`);
+    expect(cli.version).toBe(library.version);
+  });
+
   it('runs no script when it is installed', () => {
     const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8')) as { scripts?: Record<string, string> };
     for (const hook of ['preinstall', 'install', 'postinstall']) expect(installed.scripts?.[hook], hook).toBeUndefined();

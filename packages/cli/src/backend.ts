@@ -2,8 +2,7 @@
 // optional peer dependencies: whichever is installed is imported, wasm first.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { errorMessage, isMissingPackage } from '../validation.js';
-import { CliError } from './errors.js';
+import { CliError, errorMessage, isMissingPackage } from './errors.js';
 
 /** The backends the command line can run on, in order of preference. */
 export const BACKENDS = ['wasm', 'cpu'] as const;
@@ -50,7 +49,7 @@ export async function loadBackend(wanted?: BackendName, importer: BackendImporte
   }
   const version = tf.version_core; // a backend must match tfjs-core's version
   throw new CliError(
-    `no TensorFlow.js backend could be used: ${problems.join('; ')}. Install ${candidates.length > 1 ? 'one of them' : 'it'} next to attentive-cutmix:\n` +
+    `no TensorFlow.js backend could be used: ${problems.join('; ')}. Install ${candidates.length > 1 ? 'one of them' : 'it'} next to attentive-cutmix-cli:\n` +
       candidates.map((name) => `  npm install ${BACKEND_PACKAGES[name]}@${version}`).join('\n'),
   );
 }

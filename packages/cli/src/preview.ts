@@ -1,13 +1,8 @@
 // What the demo and the preview command share: running a mixing method on a batch, reading its
 // result back, and turning it into grid rows (base, partner, attention, results) and a summary.
 import * as tf from '@tensorflow/tfjs-core';
+import { type AttentionExtractor, type MixMode, type Seed, attentiveCutMix, cutMix, mixup } from 'attentive-cutmix';
 
-import type { AttentionExtractor } from '../attention/extractor.js';
-import { attentiveCutMix } from '../mix/attentive_cutmix.js';
-import { cutMix } from '../mix/cutmix.js';
-import { mixup } from '../mix/mixup.js';
-import type { MixMode } from '../sampling/params.js';
-import type { Seed } from '../sampling/rng.js';
 import type { RgbImage } from './canvas.js';
 import { type GridRow, type Tile, cellRect } from './grid.js';
 import { heatmapImage } from './heatmap.js';

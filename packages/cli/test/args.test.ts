@@ -2,8 +2,8 @@
 // option for every mistake.
 import { describe, expect, it } from 'vitest';
 
-import { type PreviewOptions, USAGE, parseArgs } from '../../src/cli/args.js';
-import { UsageError } from '../../src/cli/errors.js';
+import { type PreviewOptions, USAGE, parseArgs } from '../src/args.js';
+import { UsageError } from '../src/errors.js';
 
 const preview = (...args: string[]): PreviewOptions => {
   const parsed = parseArgs(['preview', ...args]);
@@ -112,12 +112,21 @@ describe('parseArgs', () => {
     expect(preview('--out', 'x.png', '--', '-odd.png', '--size')).toMatchObject({ inputs: ['-odd.png', '--size'] });
   });
 
+  it('takes a value that starts with dashes when it is written --name=value', () => {
+    expect(preview('a', 'b', '--out=--odd.png', '--seed=--3')).toMatchObject({ out: '--odd.png', seed: '--3' });
+    expect(preview('a', 'b', '--out', 'x.png', '--seed', '-3')).toMatchObject({ seed: '-3' });
+  });
+
   it('names the command or option in every mistake', () => {
     const cases: [string[], RegExp][] = [
       [['mix', 'a.png'], /unknown command 'mix'; the commands are 'preview' and 'nodes'/],
       [['--out', 'x.png'], /unknown option '--out' before the command/],
       [['preview', 'a', 'b', '--out', 'x.png', '--topn', '3'], /unknown option '--topn'; did you mean '--top-n'\?/],
       [['preview', 'a', 'b', '--out', 'x.png', '--verbose'], /unknown option '--verbose'$/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--top_n', '3'], /unknown option '--top_n'; did you mean '--top-n'\?/],
+      [['preview', 'a', 'b', '--out', 'x.png', '-qv'], /unknown option '-v'$/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--quiet=yes'], /option --quiet takes no value/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--constructor', 'x'], /unknown option '--constructor'$/],
       [['preview', 'a', 'b'], /option --out is required/],
       [['preview', 'a', 'b', '--out'], /option --out needs a value/],
       [['preview', 'a', 'b', '--out', '--seed', '1'], /option --out needs a value/],

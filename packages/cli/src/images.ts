@@ -6,9 +6,8 @@ import { basename, extname, join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
-import { errorMessage } from '../validation.js';
 import type { RgbImage } from './canvas.js';
-import { CliError } from './errors.js';
+import { CliError, errorMessage } from './errors.js';
 
 /** The file name extensions looked for in a folder (case-insensitive). */
 export const IMAGE_EXTENSIONS = ['.png', '.jpg', '.jpeg'] as const;

@@ -1,18 +1,18 @@
 // The demo (`npm run demo`): its main function writes a PNG grid and a text summary next to it,
 // leaves no tensor behind, and refuses a bad command line.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { UsageError } from '../../src/cli/errors.js';
 import { type DemoReport, parseDemoArgs, runDemo } from '../../examples/demo/demo.js';
-import { readPng, scratchDir } from './helpers.js';
+import { UsageError } from '../../packages/cli/src/errors.js';
 
 let dir: string;
-let remove: () => void;
-beforeAll(() => ({ dir, remove } = scratchDir('attentive-cutmix-demo-')));
-afterAll(() => remove());
+beforeAll(() => (dir = mkdtempSync(join(tmpdir(), 'attentive-cutmix-demo-'))));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('the demo', () => {
   const reports: Record<string, DemoReport> = {};
@@ -23,7 +23,7 @@ describe('the demo', () => {
     reports[backend] = report;
     expect(report.pngPath).toBe(out);
     expect(report.summaryPath).toBe(join(dir, backend, 'demo.txt'));
-    const png = readPng(readFileSync(out));
+    const png = PNG.sync.read(readFileSync(out));
     expect([png.width, png.height]).toEqual([report.width, report.height]);
     expect(readFileSync(out).length).toBeLessThan(300_000); // small enough for the README
     const summary = readFileSync(report.summaryPath, 'utf8');

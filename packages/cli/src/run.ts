@@ -4,15 +4,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { type AttentionExtractor, type FeatureNode, type ModelAttentionExtractor, listFeatureNodes, loadAttentionExtractor, saliencyExtractor } from 'attentive-cutmix';
 
-import type { AttentionExtractor } from '../attention/extractor.js';
-import { type FeatureNode, type ModelAttentionExtractor, listFeatureNodes, loadAttentionExtractor } from '../attention/load_extractor.js';
-import { saliencyExtractor } from '../attention/saliency.js';
-import { errorMessage } from '../validation.js';
 import { type NodesOptions, type PreviewOptions, USAGE, parseArgs } from './args.js';
 import { type BackendImporter, type BackendName, loadBackend } from './backend.js';
 import type { RgbImage } from './canvas.js';
-import { CliError } from './errors.js';
+import { CliError, errorMessage } from './errors.js';
 import { charsThatFit } from './font.js';
 import { type GridLayout, displayScale, renderGrid } from './grid.js';
 import { collectImageFiles, decodeImageFile, imageName, squareResize } from './images.js';

@@ -1,57 +1,80 @@
-// The `attentive-cutmix` command as a user gets it: the packed tarball installed into a scratch
-// project with tfjs-core, tfjs-converter and the cpu backend only (the wasm backend, an optional
-// peer, is absent), then run through npx. The converter at the tested version too: npm would
-// otherwise add its newest as a peer, which refuses an older core. Needs the build (dist/), as
-// test/package/pack.test.ts does.
+// The `attentive-cutmix` command as a user gets it: both packed tarballs (the library and the
+// command line) installed into a scratch project with tfjs-core, tfjs-converter and the cpu
+// backend only (the wasm backend, an optional peer, is absent), then run through npx. All three at
+// the tested version: npm would otherwise add the newest converter as a peer, which refuses an
+// older core. Needs both builds (dist/ and packages/cli/dist/), as `npm test` makes them.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readPng, samplePixels, scratchDir, writePng } from './helpers.js';
 
-const root = resolve(import.meta.dirname, '../..');
-const tfjsVersion = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version as string;
+const cliRoot = resolve(import.meta.dirname, '..');
+const libraryRoot = resolve(cliRoot, '../..');
+const tfjsVersion = JSON.parse(readFileSync(join(libraryRoot, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version as string;
 let scratch: string;
 let remove: () => void;
-let packedFiles: string[];
+const packedFiles: Record<'library' | 'cli', string[]> = { library: [], cli: [] };
 
 /** Runs the command through npx; `stderr` without npm's own warnings (about the machine's npm config). */
-const npx = (args: string[]) => {
-  const result = spawnSync('npx', ['--no', '--', 'attentive-cutmix', ...args], { cwd: scratch, encoding: 'utf8' });
+const npx = (args: string[], cwd = scratch) => {
+  const result = spawnSync('npx', ['--no', '--', 'attentive-cutmix', ...args], { cwd, encoding: 'utf8' });
   const stderr = result.stderr
     .split('\n')
     .filter((line) => line !== '' && !line.startsWith('npm warn'))
     .join('\n');
   return { status: result.status, stdout: result.stdout, stderr };
 };
+const installed = (name: string) => JSON.parse(readFileSync(join(scratch, 'node_modules', name, 'package.json'), 'utf8'));
 
-describe('the attentive-cutmix command from the packed package', () => {
+describe('the attentive-cutmix command from the packed packages', () => {
   beforeAll(() => {
     ({ dir: scratch, remove } = scratchDir('attentive-cutmix-bin-'));
     const run = (args: string[], cwd: string) => execFileSync('npm', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    const packed = JSON.parse(run(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
-    packedFiles = packed[0].files.map((f) => f.path);
+    const pack = (dir: string) => {
+      const [packed] = JSON.parse(run(['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], dir)) as [{ filename: string; files: { path: string }[] }];
+      return { tarball: `./${packed.filename}`, files: packed.files.map((f) => f.path) };
+    };
+    const [library, cli] = [pack(libraryRoot), pack(cliRoot)];
+    [packedFiles.library, packedFiles.cli] = [library.files, cli.files];
     writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
-    run(['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`, `@tensorflow/tfjs-converter@${tfjsVersion}`], scratch);
+    run(['install', '--prefer-offline', '--no-audit', '--no-fund', library.tarball, cli.tarball, ...['core', 'backend-cpu', 'converter'].map((p) => `@tensorflow/tfjs-${p}@${tfjsVersion}`)], scratch);
     for (const i of [0, 1, 2]) writePng(join(scratch, `photo${i}.png`), 40, 40, samplePixels(i, 40));
   }, 180_000);
 
   afterAll(() => remove());
 
-  it('ships the command, compiled, and declares it as the package bin', () => {
-    expect(packedFiles).toContain('dist/esm/cli/main.js');
-    expect(readFileSync(join(root, 'dist/esm/cli/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
-    const pkg = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8'));
-    expect(pkg.bin).toEqual({ 'attentive-cutmix': 'dist/esm/cli/main.js' });
+  it('ships the command, compiled, as the bin of attentive-cutmix-cli, and nothing else', () => {
+    expect(packedFiles.cli).toContain('dist/main.js');
+    expect(readFileSync(join(cliRoot, 'dist/main.js'), 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(packedFiles.cli.filter((f) => !/^dist\/[a-z_]+\.js$/.test(f)).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
+    const pkg = installed('attentive-cutmix-cli');
+    expect(pkg.bin).toEqual({ 'attentive-cutmix': 'dist/main.js' });
     expect(pkg.peerDependenciesMeta['@tensorflow/tfjs-backend-wasm']).toEqual({ optional: true });
+    for (const hook of ['preinstall', 'install', 'postinstall']) expect(pkg.scripts?.[hook], hook).toBeUndefined();
+  });
+
+  it('uses the library packed beside it, which no longer ships the command or its image codecs', () => {
+    expect(existsSync(join(scratch, 'node_modules/attentive-cutmix-cli/node_modules/attentive-cutmix'))).toBe(false); // no other copy, from the registry
+    expect(installed('attentive-cutmix-cli').dependencies['attentive-cutmix']).toBe(`^${installed('attentive-cutmix').version}`);
+    const library = installed('attentive-cutmix');
+    expect(library.bin).toBeUndefined();
+    expect(Object.keys(library.dependencies)).toEqual(['seedrandom']);
+    expect(packedFiles.library.filter((f) => f.includes('/cli/'))).toEqual([]);
   });
 
   it('prints its usage', () => {
     const result = npx(['--help']);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/^Usage: attentive-cutmix preview <images\.\.\.\|folder> --out grid\.png/);
+  });
+
+  it('runs in this repository too, through the workspace link, its build being executable', () => {
+    const result = npx(['--help'], libraryRoot);
+    expect([result.status, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toMatch(/^Usage: attentive-cutmix preview/);
   });
 
   it('writes a preview grid, on the cpu backend when wasm is not installed', () => {

@@ -1,6 +1,8 @@
 // The command line of `attentive-cutmix`: parsing and checking it, and its usage text.
-import { NORMALIZATION_NAMES, type Normalization } from '../attention/preprocess.js';
-import type { MixMode } from '../sampling/params.js';
+import util from 'node:util';
+
+import { type MixMode, NORMALIZATION_NAMES, type Normalization } from 'attentive-cutmix';
+
 import { BACKENDS, type BackendName } from './backend.js';
 import { UsageError } from './errors.js';
 import { METHODS, type Method } from './preview.js';
@@ -80,26 +82,20 @@ export interface NodesOptions {
 
 export type Command = { command: 'help' } | { command: 'preview'; options: PreviewOptions } | { command: 'nodes'; options: NodesOptions };
 
-const VALUE_OPTIONS = [
-  '--out',
-  '--method',
-  '--model',
-  '--feature-node',
-  '--normalization',
-  '--top-n',
-  '--grid',
-  '--alpha',
-  '--mode',
-  '--seed',
-  '--size',
-  '--limit',
-  '--columns',
-  '--backend',
-] as const;
+/** How `util.parseArgs` is to read each option: a value after it, or none. */
+type OptionSpecs = Record<string, { type: 'string' } | { type: 'boolean'; short: string }>;
 
-const NODES_OPTIONS = ['--input-size', '--backend'] as const;
+/** Options that are followed by a value. */
+const withValues = (...names: string[]): OptionSpecs => Object.fromEntries(names.map((name) => [name, { type: 'string' }]));
+/** -q, --quiet, which every command accepts. */
+const QUIET: OptionSpecs = { quiet: { type: 'boolean', short: 'q' } };
+const PREVIEW_OPTIONS: OptionSpecs = {
+  ...withValues('out', 'method', 'model', 'feature-node', 'normalization', 'top-n', 'grid', 'alpha', 'mode', 'seed', 'size', 'limit', 'columns', 'backend'),
+  ...QUIET,
+};
+const NODES_OPTIONS: OptionSpecs = { ...withValues('input-size', 'backend'), ...QUIET };
 const MODES = ['elem', 'batch'] as const;
-export const MAX_SIZE = 2048;
+const MAX_SIZE = 2048;
 
 /** Parses the arguments after the program name. Every mistake is a {@link UsageError} naming the option. */
 export function parseArgs(argv: readonly string[]): Command {
@@ -112,84 +108,83 @@ export function parseArgs(argv: readonly string[]): Command {
   return command === 'nodes' ? parseNodes(rest) : parsePreview(rest);
 }
 
-/** The options and the other arguments of a command, every option one of `known`. */
-function readArgs<O extends string>(rest: readonly string[], known: readonly O[]) {
-  const values = new Map<O, string>();
+/**
+ * The option values (by name, without the dashes) and the other arguments of a command.
+ * util.parseArgs splits them (`--name value`, `--name=value`, `-q`, `--` before arguments that
+ * start with a dash); its non-strict mode hands every option over as a token, so that the mistakes
+ * are reported here, in the command line's own words.
+ */
+function readArgs(rest: readonly string[], specs: OptionSpecs) {
+  const { tokens } = util.parseArgs({ args: [...rest], options: specs, allowPositionals: true, strict: false, tokens: true });
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
   const inputs: string[] = [];
-  let quiet = false;
-  let onlyInputs = false;
-  for (let k = 0; k < rest.length; k++) {
-    const arg = rest[k]!;
-    if (onlyInputs || !arg.startsWith('-') || arg === '-') {
-      inputs.push(arg);
+  for (const token of tokens) {
+    if (token.kind === 'positional') inputs.push(token.value);
+    if (token.kind !== 'option') continue;
+    const spec = Object.hasOwn(specs, token.name) ? specs[token.name] : undefined; // not '--constructor'
+    if (!spec) {
+      const near = Object.keys(specs).find((name) => name.replace(/-/g, '') === token.name.replace(/[-_]/g, '').toLowerCase());
+      throw new UsageError(`unknown option '${token.rawName}'${near ? `; did you mean '--${near}'?` : ''}`);
+    }
+    if (spec.type === 'boolean') {
+      if (token.value !== undefined) throw new UsageError(`option ${token.rawName} takes no value`);
+      flags.add(token.name);
       continue;
     }
-    if (arg === '--') {
-      onlyInputs = true;
-      continue;
-    }
-    if (arg === '-q' || arg === '--quiet') {
-      quiet = true;
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!(known as readonly string[]).includes(name)) {
-      const near = known.find((o) => o.replace(/-/g, '') === name.replace(/[-_]/g, '').toLowerCase());
-      throw new UsageError(`unknown option '${name}'${near ? `; did you mean '${near}'?` : ''}`);
-    }
-    const value = eq > 0 ? arg.slice(eq + 1) : rest[++k];
-    if (value === undefined || value === '' || (eq < 0 && value.startsWith('--'))) throw new UsageError(`option ${name} needs a value`);
-    values.set(name as O, value);
+    // A value that looks like the next option means the value was left out.
+    const { value } = token;
+    if (value === undefined || value === '' || (!token.inlineValue && value.startsWith('--'))) throw new UsageError(`option --${token.name} needs a value`);
+    values.set(token.name, value);
   }
-  return { values, inputs, quiet };
+  return { values, inputs, quiet: flags.has('quiet') };
 }
 
 function parseNodes(rest: readonly string[]): Command {
   const { values, inputs } = readArgs(rest, NODES_OPTIONS);
   if (inputs.length !== 1) throw new UsageError(`nodes takes one model.json, but got ${inputs.length === 0 ? 'none' : inputs.map((i) => `'${i}'`).join(', ')}`);
   const options: NodesOptions = { model: inputs[0]! };
-  const size = values.get('--input-size');
+  const size = values.get('input-size');
   if (size !== undefined) {
     const match = /^(\d+)[x×,](\d+)$/.exec(size.trim());
     if (!match) throw new UsageError(`option --input-size must be HxW, such as 224x224, but got '${size}'`);
     options.inputSize = [integer('--input-size', match[1]!, 1, MAX_SIZE), integer('--input-size', match[2]!, 1, MAX_SIZE)];
   }
-  if (values.has('--backend')) options.backend = oneOf('--backend', values.get('--backend')!, BACKENDS);
+  if (values.has('backend')) options.backend = oneOf('--backend', values.get('backend')!, BACKENDS);
   return { command: 'nodes', options };
 }
 
 function parsePreview(rest: readonly string[]): Command {
-  const { values, inputs, quiet } = readArgs(rest, VALUE_OPTIONS);
-  const out = values.get('--out');
+  const { values, inputs, quiet } = readArgs(rest, PREVIEW_OPTIONS);
+  const out = values.get('out');
   if (out === undefined) throw new UsageError('option --out is required: the PNG file to write the grid to');
   if (!/\.png$/i.test(out)) throw new UsageError(`option --out must name a .png file, but got '${out}'`);
 
-  const method = oneOf('--method', values.get('--method') ?? 'attentive', METHODS);
-  const mode = oneOf('--mode', values.get('--mode') ?? 'elem', MODES);
-  const size = integer('--size', values.get('--size') ?? '224', 1, MAX_SIZE);
-  const limit = integer('--limit', values.get('--limit') ?? '16', 2);
-  const columns = integer('--columns', values.get('--columns') ?? '8', 1);
-  const backend = values.has('--backend') ? oneOf('--backend', values.get('--backend')!, BACKENDS) : undefined;
-  const seed = values.get('--seed') ?? '0';
+  const method = oneOf('--method', values.get('method') ?? 'attentive', METHODS);
+  const mode = oneOf('--mode', values.get('mode') ?? 'elem', MODES);
+  const size = integer('--size', values.get('size') ?? '224', 1, MAX_SIZE);
+  const limit = integer('--limit', values.get('limit') ?? '16', 2);
+  const columns = integer('--columns', values.get('columns') ?? '8', 1);
+  const backend = values.has('backend') ? oneOf('--backend', values.get('backend')!, BACKENDS) : undefined;
+  const seed = values.get('seed') ?? '0';
 
-  for (const option of ['--model', '--feature-node', '--normalization', '--top-n', '--grid'] as const) {
-    if (values.has(option) && method !== 'attentive') throw new UsageError(`option ${option} applies only to --method attentive, not ${method}`);
+  for (const option of ['model', 'feature-node', 'normalization', 'top-n', 'grid'] as const) {
+    if (values.has(option) && method !== 'attentive') throw new UsageError(`option --${option} applies only to --method attentive, not ${method}`);
   }
-  if (values.has('--alpha') && method === 'attentive') throw new UsageError('option --alpha applies only to --method cutmix and mixup (attentive pastes --top-n cells)');
-  for (const option of ['--feature-node', '--normalization'] as const) {
-    if (values.has(option) && !values.has('--model')) throw new UsageError(`option ${option} needs --model`);
+  if (values.has('alpha') && method === 'attentive') throw new UsageError('option --alpha applies only to --method cutmix and mixup (attentive pastes --top-n cells)');
+  for (const option of ['feature-node', 'normalization'] as const) {
+    if (values.has(option) && !values.has('model')) throw new UsageError(`option --${option} needs --model`);
   }
-  const alpha = number('--alpha', values.get('--alpha') ?? '1');
-  const grid = integer('--grid', values.get('--grid') ?? '7', 1);
+  const alpha = number('--alpha', values.get('alpha') ?? '1');
+  const grid = integer('--grid', values.get('grid') ?? '7', 1);
   if (grid > size) throw new UsageError(`option --grid must be at most --size (${size}) so that every cell holds a pixel, but got ${grid}`);
-  if (!values.has('--top-n') && grid * grid < 6) throw new UsageError(`option --top-n is needed with --grid ${grid}: the default of 6 cells is more than the grid's ${grid * grid}`);
-  const topN = integer('--top-n', values.get('--top-n') ?? '6', 1, grid * grid);
+  if (!values.has('top-n') && grid * grid < 6) throw new UsageError(`option --top-n is needed with --grid ${grid}: the default of 6 cells is more than the grid's ${grid * grid}`);
+  const topN = integer('--top-n', values.get('top-n') ?? '6', 1, grid * grid);
 
   const options: PreviewOptions = { inputs, out, method, topN, grid, alpha, mode, seed, size, limit, columns, quiet };
-  if (values.has('--model')) options.model = values.get('--model')!;
-  if (values.has('--feature-node')) options.featureNode = values.get('--feature-node')!;
-  if (values.has('--normalization')) options.normalization = oneOf('--normalization', values.get('--normalization')!, NORMALIZATION_NAMES);
+  if (values.has('model')) options.model = values.get('model')!;
+  if (values.has('feature-node')) options.featureNode = values.get('feature-node')!;
+  if (values.has('normalization')) options.normalization = oneOf('--normalization', values.get('normalization')!, NORMALIZATION_NAMES);
   if (backend) options.backend = backend;
   if (inputs.length === 0) throw new UsageError('no images given: name at least 2 PNG or JPEG files, or a folder of them');
   return { command: 'preview', options };

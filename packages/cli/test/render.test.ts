@@ -2,11 +2,11 @@
 // its PNG, the heat map, the grid layout and the captions.
 import { describe, expect, it } from 'vitest';
 
-import { Canvas, toByte } from '../../src/cli/canvas.js';
-import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, canRender, charsThatFit, glyph, textWidth, truncate } from '../../src/cli/font.js';
-import { COLORS, COLUMN_GAP, MARGIN, type GridRow, cellRect, displayScale, layoutGrid, renderGrid } from '../../src/cli/grid.js';
-import { heatmapImage, rampColor } from '../../src/cli/heatmap.js';
-import { labelShares, resultCaption } from '../../src/cli/preview.js';
+import { Canvas, toByte } from '../src/canvas.js';
+import { ADVANCE, GLYPH_HEIGHT, GLYPH_WIDTH, canRender, charsThatFit, glyph, textWidth, truncate } from '../src/font.js';
+import { COLORS, COLUMN_GAP, MARGIN, type GridRow, cellRect, displayScale, layoutGrid, renderGrid } from '../src/grid.js';
+import { heatmapImage, rampColor } from '../src/heatmap.js';
+import { labelShares, resultCaption } from '../src/preview.js';
 import { readPng } from './helpers.js';
 
 const solid = (size: number, [r, g, b]: readonly [number, number, number]) => ({

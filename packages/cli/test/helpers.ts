@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import jpeg from 'jpeg-js';
 import { PNG } from 'pngjs';
 
-import type { CliIo } from '../../src/cli/run.js';
+import type { CliIo } from '../src/run.js';
 
 /** A fresh temporary folder and a function that removes it. */
 export function scratchDir(prefix = 'attentive-cutmix-cli-'): { dir: string; remove: () => void } {

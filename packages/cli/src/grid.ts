@@ -1,7 +1,8 @@
 // The preview grid: one column per sample, one row per stage (base, partner, attention, results),
 // a title above each row and a caption under each image. Images are enlarged by a whole factor
 // (nearest neighbour) so that small ones stay readable; long batches wrap into bands of columns.
-import { cellEdges } from '../masks/grid.js';
+import { cellEdges } from 'attentive-cutmix';
+
 import { Canvas, type Rgb, type RgbImage } from './canvas.js';
 import { LINE_HEIGHT, charsThatFit, textWidth, truncate } from './font.js';
 

@@ -7,15 +7,15 @@ import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { parseArgs } from '../../src/cli/args.js';
-import { loadBackend } from '../../src/cli/backend.js';
-import { CliError } from '../../src/cli/errors.js';
-import { COLORS, cellRect } from '../../src/cli/grid.js';
-import { type PreviewReport, preview, runCli } from '../../src/cli/run.js';
+import { parseArgs } from '../src/args.js';
+import { loadBackend } from '../src/backend.js';
+import { CliError } from '../src/errors.js';
+import { COLORS, cellRect } from '../src/grid.js';
+import { type PreviewReport, preview, runCli } from '../src/run.js';
 import { readPng, recordingIo, rgba, samplePixels, scratchDir, writeJpeg, writePng } from './helpers.js';
 
 const SIZE = 32;
-const root = resolve(import.meta.dirname, '../..');
+const root = resolve(import.meta.dirname, '../../..');
 let dir: string;
 let remove: () => void;
 let pngs: string[];
@@ -277,7 +277,7 @@ describe('choosing a backend', () => {
     expect(error).toBeInstanceOf(CliError);
     expect((error as Error).message).toBe(
       'no TensorFlow.js backend could be used: @tensorflow/tfjs-backend-wasm is not installed; @tensorflow/tfjs-backend-cpu is not installed. ' +
-        `Install one of them next to attentive-cutmix:\n  npm install @tensorflow/tfjs-backend-wasm@${tf.version_core}\n  npm install @tensorflow/tfjs-backend-cpu@${tf.version_core}`,
+        `Install one of them next to attentive-cutmix-cli:\n  npm install @tensorflow/tfjs-backend-wasm@${tf.version_core}\n  npm install @tensorflow/tfjs-backend-cpu@${tf.version_core}`,
     );
     const io = { ...recordingIo(), importBackend: none };
     expect(await runCli(['preview', ...pngs, '--out', join(dir, 'x.png')], io)).toBe(1);

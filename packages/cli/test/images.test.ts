@@ -7,9 +7,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { CliError } from '../../src/cli/errors.js';
-import { collectImageFiles, decodeImage, decodeImageFile, imageName, sniffFormat, squareResize } from '../../src/cli/images.js';
-import { imagesToTensor } from '../../src/cli/preview.js';
+import { CliError } from '../src/errors.js';
+import { collectImageFiles, decodeImage, decodeImageFile, imageName, sniffFormat, squareResize } from '../src/images.js';
+import { imagesToTensor } from '../src/preview.js';
 import { rgba, scratchDir, writeJpeg, writePng } from './helpers.js';
 
 let dir: string;
