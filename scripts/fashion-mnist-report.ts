@@ -5,12 +5,12 @@
 //   npm run report:fashion-mnist [-- --json FILE] [--md FILE] [--png FILE]
 //
 // std is the sample standard deviation over seeds (n − 1); 0 for one seed. The PNG is drawn on the
-// CLI's small canvas (src/cli/canvas.ts: pure JS, pngjs), without a native canvas.
+// CLI's small canvas (packages/cli/src/canvas.ts: pure JS, pngjs), without a native canvas.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { Canvas, type Rgb } from '../src/cli/canvas.js';
+import { Canvas, type Rgb } from '../packages/cli/src/canvas.js';
 import type { Results, Run } from './experiment-fashion-mnist.js';
 
 export const START = '<!-- fashion-mnist:start -->';
