@@ -59,12 +59,13 @@ export interface ResumableRng extends Rng {
  * @returns A {@link ResumableRng}: an {@link Rng} whose `state()` can be saved and restored.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const rng = createRng(42);
  * const a = cutMix(images, labels, { numClasses: 10, seed: rng }); // differs from…
  * const b = cutMix(images, labels, { numClasses: 10, seed: rng }); // …this one
  * const checkpoint = JSON.stringify(rng.state());
  * const resumed = createRng(JSON.parse(checkpoint)); // continues exactly where rng is now
+ * tf.dispose([a, b]);
  * ```
  * @public
  */
