@@ -45,7 +45,13 @@ describe("the README's install line", () => {
     beforeAll(() => {
       const packed = packedProject('attentive-cutmix-readme-');
       scratch = packed.scratch;
-      npmInstall(scratch, installLine().map((p) => (p === 'attentive-cutmix' ? packed.tarball : `${p}@${tfjsVersion}`)));
+      // Every @tensorflow package at the version tested here, the library's required peers too, as
+      // the README says for a version other than the newest: npm would resolve those peers to the
+      // newest of the range, a second tfjs-core beside the one an older @tensorflow/tfjs pins.
+      const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }> };
+      const requiredPeers = Object.keys(pkg.peerDependencies).filter((name) => pkg.peerDependenciesMeta[name]?.optional !== true);
+      const line = installLine().map((p) => (p === 'attentive-cutmix' ? packed.tarball : `${p}@${tfjsVersion}`));
+      npmInstall(scratch, [...line, ...requiredPeers.map((name) => `${name}@${tfjsVersion}`)]);
     }, 300_000);
 
     afterAll(() => rmSync(scratch, { recursive: true, force: true }));
