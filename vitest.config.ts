@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+
 import { defineConfig } from 'vitest/config';
 
 // Tensor tests run once per backend (the same files, not copies); sampling and packaging tests
@@ -29,7 +31,8 @@ export default defineConfig({
     testTimeout: 30_000,
     reporters: ['default', './test/support/summary_reporter.ts'],
     projects: [
-      { extends: true, test: { name: 'host', include: ['test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
+      // The docs' snippets import 'attentive-cutmix' as users do: here it is the source.
+      { extends: true, resolve: { alias: { 'attentive-cutmix': fileURLToPath(new URL('src/index.ts', import.meta.url)) } }, test: { name: 'host', include: ['test/docs/**/*.test.ts', 'test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

@@ -17,7 +17,7 @@ export { cellEdges } from './masks/grid.js';
 export type { CellCount } from './sampling/cell_count.js';
 export type { PartnerStrategy } from './sampling/partners.js';
 export { createRng } from './sampling/rng.js';
-export type { Rng, RngState, Seed } from './sampling/rng.js';
+export type { ResumableRng, Rng, RngState, Seed } from './sampling/rng.js';
 export type { AttentionExtractor } from './attention/extractor.js';
 export { precomputeAttention, type PrecomputeAttentionOptions } from './mix/precompute.js';
 export { saliencyExtractor } from './attention/saliency.js';

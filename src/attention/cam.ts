@@ -64,10 +64,11 @@ const CAM_OPTIONS = { featureLayer: NAME_OPTION, classifierLayer: NAME_OPTION, .
  * @param options - See {@link CamExtractorOptions}.
  *
  * @example
- * ```ts
- * // model: conv layers → 'features' [B, 8, 8, 32] → globalAveragePooling2d → dense 'logits' (10 classes)
+ * ```ts fragment
+ * // model: conv layers → 'features' [B, h, w, F] → globalAveragePooling2d → dense 'logits' (10 classes)
  * const cam = camExtractor(model, { featureLayer: 'features', classifierLayer: 'logits' });
  * const mixed = attentiveCutMix(images, labels, cam, { numClasses: 10, grid: 4, topN: 4 });
+ * tf.dispose(mixed);
  * ```
  * @public
  */

@@ -14,9 +14,9 @@ import { argumentError, describe, errorMessage } from '../validation.js';
  * (most) simply declares one parameter.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * // The model being trained, cut at its last convolutional layer.
- * const cut = tf.model({ inputs: model.inputs, outputs: model.getLayer('conv_last').output });
+ * const cut = tf.model({ inputs: model.inputs, outputs: model.getLayer('features').output });
  * const extractor: AttentionExtractor = { extract: (images) => cut.predict(images) as tf.Tensor4D };
  * ```
  * @public

@@ -98,10 +98,12 @@ const LOADER_OPTIONS = { featureNode: NAME_OPTION, ...MODEL_INPUT_OPTIONS };
  * @returns The extractor; call `dispose()` when done with it.
  *
  * @example
- * ```ts
+ * ```ts fragment no-run
  * const extractor = await loadAttentionExtractor('models/mobilenet_v2/model.json', { featureNode: 'Conv_1/Relu6' });
  * console.log(extractor.featureNode, extractor.normalization, extractor.normalizationReason);
  * const mixed = attentiveCutMix(images, labels, extractor, { numClasses: 1000 });
+ * tf.dispose(mixed);
+ * extractor.dispose();
  * ```
  * @public
  */
@@ -151,7 +153,7 @@ export async function loadAttentionExtractor(source: ExtractorSource, options?: 
  * @returns The candidates with their output shapes for one image.
  *
  * @example
- * ```ts
+ * ```ts fragment no-run
  * for (const node of await listFeatureNodes('models/mobilenet_v2/model.json')) console.log(node.name, node.shape);
  * ```
  * @public

@@ -68,10 +68,11 @@ export interface SaliencyOptions {
  * `labelMode: 'attention'`), so images may be in [0, 1] or [0, 255], float32 or int32.
  *
  * @example
- * ```ts
- * const images = tf.randomUniform([4, 224, 224, 3]) as tf.Tensor4D;
- * const mixed = attentiveCutMix(images, [0, 1, 2, 3], saliencyExtractor(), { numClasses: 10, seed: 0 });
- * const uncentred = saliencyExtractor({ centrePrior: false, workingSize: 16 });
+ * ```ts fragment
+ * const photos = tf.randomUniform([4, 224, 224, 3]);
+ * const mixed = attentiveCutMix(photos, [0, 1, 2, 3], saliencyExtractor(), { numClasses: 10, seed: 0 });
+ * const uncentred = saliencyExtractor({ centrePrior: false, workingSize: 16 }); // for subjects anywhere
+ * tf.dispose([photos, mixed]);
  * ```
  * @public
  */

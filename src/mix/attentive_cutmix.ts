@@ -62,12 +62,14 @@ import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from '.
  * @returns `{ images, labels, lambda, partners, cells }`, all owned by the caller.
  *
  * @example
- * ```ts
- * const extractor = await loadAttentionExtractor('https://example.com/resnet50/model.json', { featureNode: 'conv5_block3_out/Relu' });
- * const { images, labels, cells } = attentiveCutMix(xs, ys, extractor, { numClasses: 100, topN: 6, grid: 7, seed: 1 });
+ * ```ts fragment no-run
+ * // A MobileNetV2 converted from TF-Hub; `npx attentive-cutmix nodes model.json` lists a model's feature nodes.
+ * const extractor = await loadAttentionExtractor('https://example.com/mobilenet_v2/model.json', { featureNode: 'Conv_1/Relu6' });
+ * const mixed = attentiveCutMix(xs, ys, extractor, { numClasses: 10, topN: 6, grid: 7, seed: 1 }); // mixed.cells: the pasted cells
  * // The same mix, bit for bit, from maps computed once beforehand (valid for a frozen extractor):
  * const maps = await precomputeAttention(xs, extractor, { grid: 7 });
- * const same = attentiveCutMix(xs, ys, maps, { numClasses: 100, topN: 6, grid: 7, seed: 1 });
+ * const same = attentiveCutMix(xs, ys, maps, { numClasses: 10, topN: 6, grid: 7, seed: 1 });
+ * tf.dispose([mixed, maps, same]);
  * ```
  * @public
  */

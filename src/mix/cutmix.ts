@@ -23,10 +23,11 @@ import type { CutMixOptions, CutMixResult } from './types.js';
  * @returns `{ images, labels, lambda, partners, boxes }`, all owned by the caller.
  *
  * @example
- * ```ts
- * const xs = tf.randomUniform([8, 32, 32, 3]) as tf.Tensor4D;
- * const ys = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
- * const { images, labels, boxes } = cutMix(xs, ys, { numClasses: 10, seed: 42 });
+ * ```ts fragment
+ * const batch = tf.randomUniform([8, 32, 32, 3]);
+ * const ids = tf.tensor1d([0, 1, 2, 3, 4, 5, 6, 7], 'int32');
+ * const mixed = cutMix(batch, ids, { numClasses: 10, seed: 42 }); // images, labels, lambda, partners, boxes
+ * tf.dispose([batch, ids, mixed]);
  * ```
  * @public
  */
@@ -64,10 +65,11 @@ export function cutMixWith(op: string, images: Tensor | TensorLike, labels: Labe
  * @returns The mixed tensor, same shape and dtype as `images`.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = sampleCutMixParams(images.shape, { seed: 5 });
  * const mixedImages = applyCutMix(images, params);
  * const mixedMasks = applyCutMix(masks, params); // masks: int32 [B, H, W]
+ * tf.dispose([mixedImages, mixedMasks]);
  * ```
  * @public
  */

@@ -133,17 +133,20 @@ const SEED_ONLY = { seed: SEED_OPTION };
  * import * as tf from '@tensorflow/tfjs';
  * import { mixDataset } from 'attentive-cutmix';
  *
- * const images = tf.randomUniform([256, 32, 32, 3]);        // your images [N, H, W, C]
- * const classes = tf.randomUniform([256], 0, 10, 'int32');  // their class ids [N]
+ * const images = tf.randomUniform([256, 32, 32, 3]);          // your images [N, H, W, C]
+ * const classes = [...Array(256).keys()].map((i) => i % 10);  // their class ids [N]
+ * const samples = tf.unstack(images);                         // one tensor per image, for tf.data.array
  * const batches = tf.data
- *   .zip({ xs: tf.data.array(tf.unstack(images)), ys: tf.data.array(tf.unstack(classes)) })
+ *   .zip({ xs: tf.data.array(samples), ys: tf.data.array(classes) })
  *   .shuffle(256)
  *   .batch(32);
  * const model = tf.sequential({
  *   layers: [tf.layers.flatten({ inputShape: [32, 32, 3] }), tf.layers.dense({ units: 10, activation: 'softmax' })],
  * });
  * model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
- * await model.fitDataset(mixDataset(batches, 'attentive', { numClasses: 10, grid: 4, topN: 3, seed: 42 }), { epochs: 2 });
+ * await model.fitDataset(mixDataset(batches, 'attentiveCutMix', { numClasses: 10, grid: 4, topN: 3, seed: 42 }), { epochs: 2 });
+ * tf.dispose([images, samples]); // fitDataset disposes each batch
+ * model.dispose();
  * ```
  * @public
  */
@@ -174,10 +177,11 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
  * import * as tf from '@tensorflow/tfjs';
  * import { type MixedBatch, mixBatches } from 'attentive-cutmix';
  *
- * const batches = tf.data.zip({ xs: tf.data.array(tf.unstack(tf.randomUniform([64, 16, 16, 3]))), ys: tf.data.array([...Array(64).keys()].map((i) => i % 4)) }).batch(16);
+ * const samples = tf.tidy(() => tf.unstack(tf.randomUniform([64, 16, 16, 3]))); // 64 images, one tensor each
+ * const batches = tf.data.zip({ xs: tf.data.array(samples), ys: tf.data.array([...Array(64).keys()].map((i) => i % 4)) }).batch(16);
  * const mixed: tf.data.Dataset<MixedBatch> = batches.map(mixBatches('cutMix', { numClasses: 4, seed: 1 }));
  * const { xs, ys } = (await (await mixed.iterator()).next()).value; // Tensor4D, Tensor2D: no cast
- * tf.dispose([xs, ys]);
+ * tf.dispose([xs, ys, samples]);
  * ```
  * @public
  */

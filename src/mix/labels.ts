@@ -32,9 +32,10 @@ export function mixSoftLabels(y: Tensor2D, labelSmoothing: number, partners: rea
  * @returns float32 labels `[B, K]`; each row sums to 1 when the input rows do.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = sampleCutMixParams(images.shape, { seed: 3 });
- * const ys = mixLabels(tf.tensor1d([0, 2, 1, 2], 'int32'), params, { numClasses: 3 });
+ * const mixedLabels = mixLabels(labels, params, { numClasses: 10 }); // float32 [B, 10]
+ * mixedLabels.dispose();
  * ```
  * @public
  */

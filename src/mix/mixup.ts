@@ -23,10 +23,10 @@ import type { MixResult, MixupOptions } from './types.js';
  * @returns `{ images, labels, lambda, partners }`, all owned by the caller.
  *
  * @example
- * ```ts
- * const { images, labels } = mixup(xs, ys, { numClasses: 10, alpha: 0.2, seed: 0 });
- * await model.trainOnBatch(images, labels);
- * tf.dispose([images, labels]);
+ * ```ts fragment
+ * const mixed = mixup(xs, ys, { numClasses: 10, alpha: 0.2, seed: 0 });
+ * await model.trainOnBatch(mixed.images, mixed.labels);
+ * tf.dispose(mixed); // images, labels, lambda and partners
  * ```
  * @public
  */
@@ -63,9 +63,10 @@ export function mixupWith(op: string, images: Tensor | TensorLike, labels: Label
  * @returns The blended tensor, float32, same shape as `images`.
  *
  * @example
- * ```ts
- * const params = sampleMixupParams(images.shape[0], { seed: 1 });
+ * ```ts fragment
+ * const params = sampleMixupParams(images.shape, { seed: 1 }); // or the batch size
  * const mixed = applyMixup(images, params);
+ * mixed.dispose();
  * ```
  * @public
  */

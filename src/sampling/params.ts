@@ -151,10 +151,11 @@ export function sampleDecisions<T>(batchSize: number, sampling: ResolvedSampling
  * @returns Plain arrays; apply them with {@link applyMixup} and {@link mixLabels}.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = sampleMixupParams(images.shape, { alpha: 0.4, seed: 1 }); // or the batch size
  * const mixedImages = applyMixup(images, params);
- * const mixedDepth = applyMixup(depthMaps, params); // the same mix, on another tensor
+ * const mixedDepth = applyMixup(depth, params); // the same mix, on another tensor: depth maps [B, H, W]
+ * tf.dispose([mixedImages, mixedDepth]);
  * ```
  * @public
  */
@@ -189,10 +190,11 @@ export function drawMixupParams(batchSize: number, sampling: ResolvedSampling): 
  * @returns Plain arrays; apply them with {@link applyCutMix} and {@link mixLabels}.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const params = sampleCutMixParams(images.shape, { seed: 7 });
  * const mixedImages = applyCutMix(images, params);
- * const mixedMasks = applyCutMix(segmentationMasks, params); // same boxes, same partners
+ * const mixedMasks = applyCutMix(masks, params); // segmentation masks: same boxes, same partners
+ * tf.dispose([mixedImages, mixedMasks]);
  * ```
  * @public
  */

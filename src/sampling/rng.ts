@@ -42,23 +42,34 @@ export interface Rng {
 }
 
 /**
+ * The library's own {@link Rng}, as {@link createRng} makes it: its `state()` is always there, so
+ * a checkpoint can save it without a non-null assertion.
+ * @public
+ */
+export interface ResumableRng extends Rng {
+  /** A snapshot of the generator's state: JSON-serialisable, and `createRng(state)` resumes the stream from it. */
+  state(): RngState;
+}
+
+/**
  * Creates a seeded random number generator (seedrandom's ARC4, 53-bit uniforms).
  *
  * @param seed - A {@link Seed} to start a new stream, a saved {@link RngState} to resume one,
  *   or nothing for an unpredictable stream seeded from the platform's entropy.
- * @returns An {@link Rng} whose `state()` can be saved and restored.
+ * @returns A {@link ResumableRng}: an {@link Rng} whose `state()` can be saved and restored.
  *
  * @example
- * ```ts
+ * ```ts fragment
  * const rng = createRng(42);
  * const a = cutMix(images, labels, { numClasses: 10, seed: rng }); // differs from…
  * const b = cutMix(images, labels, { numClasses: 10, seed: rng }); // …this one
  * const checkpoint = JSON.stringify(rng.state());
  * const resumed = createRng(JSON.parse(checkpoint)); // continues exactly where rng is now
+ * tf.dispose([a, b]);
  * ```
  * @public
  */
-export function createRng(seed?: Seed | RngState): Rng {
+export function createRng(seed?: Seed | RngState): ResumableRng {
   if (seed !== undefined && typeof seed === 'object') {
     assertRngState(seed);
     const state = { i: seed.i, j: seed.j, S: [...seed.S] };
@@ -115,7 +126,7 @@ export function isRng(value: unknown): value is Rng {
   return typeof value === 'object' && value !== null && typeof (value as Rng).uniform === 'function';
 }
 
-function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): Rng {
+function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): ResumableRng {
   return {
     uniform: () => prng.double(),
     state: () => {

@@ -1,7 +1,8 @@
 // The conformance suite in headless Chromium: the library bundled with esbuild, served from
 // 127.0.0.1 with the COOP/COEP headers threaded wasm needs, run on cpu, wasm, webgl and webgpu
 // (on SwiftShader where there is no GPU), each compared with the page's cpu results.
-// Skipped when Chromium is absent, unless REQUIRE_BROWSER=1 (as in CI), where that fails.
+// Skipped when Chromium is absent (the run says so in one line), unless REQUIRE_BROWSER=1 (as in
+// CI), where that fails: see test/support/browser.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -10,14 +11,13 @@ import { build } from 'esbuild';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { browserSupport, chromiumRequiredMessage } from '../support/browser.js';
 import { CASES } from './cases.js';
 import { conformanceProblems } from './compare.js';
 import type { BackendReport } from './runner.js';
 
 const root = resolve(import.meta.dirname, '../..');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const required = process.env.REQUIRE_BROWSER === '1';
-const available = existsSync(chromiumPath);
+const browser = browserSupport();
 // The GPU backends run twice: with the library's fused shaders, and on the composite path they replace.
 const RUNS: [string, boolean][] = [['cpu', true], ['wasm', true], ['webgl', true], ['webgl', false], ['webgpu', true], ['webgpu', false]];
 const MAPS_CASE = CASES.find((c) => c.name.startsWith('attentiveCutMix, maps of the image size'))!.name;
@@ -45,7 +45,7 @@ async function serve(routes: Record<string, string>): Promise<{ server: Server; 
   return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
 }
 
-describe.skipIf(!available && !required)('conformance in Chromium', () => {
+describe.skipIf(browser.skipped)('conformance in Chromium', () => {
   const reports: Record<string, BackendReport> = {};
   const foreignRequests: string[] = [];
   const pageErrors: string[] = [];
@@ -54,7 +54,7 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
   let scratch: string | undefined;
 
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium is required (REQUIRE_BROWSER=1) but not found at ${chromiumPath}; install it with apt-get install chromium.`);
+    if (!browser.available) throw new Error(chromiumRequiredMessage(browser));
     scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-browser-'));
     await build({ entryPoints: [join(root, 'test/conformance/browser_entry.ts')], bundle: true, format: 'esm', platform: 'browser', outfile: join(scratch, 'page/bundle.js'), logLevel: 'error' });
     const { writeFileSync } = await import('node:fs');
@@ -66,7 +66,7 @@ describe.skipIf(!available && !required)('conformance in Chromium', () => {
     });
     server = served.server;
     context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-      executablePath: chromiumPath,
+      executablePath: browser.chromiumPath,
       headless: true,
       args: [
         '--no-sandbox',

@@ -3,7 +3,8 @@
 // error, run on webgl, draw real images, outline exactly topN cells, take a picked PNG, fall back
 // to wasm when asked, and fetch nothing from outside 127.0.0.1. Leaves a screenshot in
 // test-artifacts/browser-demo.png (and docs/browser-demo.png with UPDATE_SCREENSHOTS=1).
-// Skipped when Chromium is absent, unless REQUIRE_BROWSER=1 (as in CI), where that fails.
+// Skipped when Chromium is absent (the run says so in one line), unless REQUIRE_BROWSER=1 (as in
+// CI), where that fails: see test/support/browser.ts.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,10 +13,10 @@ import { type BrowserContext, type Page, chromium } from 'playwright-core';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { browserSupport, chromiumRequiredMessage } from '../support/browser.js';
+
 const root = resolve(import.meta.dirname, '../..');
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const required = process.env.REQUIRE_BROWSER === '1';
-const available = existsSync(chromiumPath);
+const browser = browserSupport();
 const PANELS = ['base', 'partner-image', 'attention', 'result'];
 /** Per test: renders on SwiftShader take a few hundred milliseconds each. */
 const TIMEOUT = 30_000;
@@ -66,7 +67,7 @@ function testPng(): Buffer {
   return PNG.sync.write(png);
 }
 
-describe.skipIf(!available && !required)('browser demo (examples/browser)', () => {
+describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
   const foreignRequests: string[] = [];
   const localRequests: string[] = [];
   const consoleErrors: string[] = [];
@@ -85,7 +86,7 @@ describe.skipIf(!available && !required)('browser demo (examples/browser)', () =
   };
 
   beforeAll(async () => {
-    if (!available) throw new Error(`Chromium is required (REQUIRE_BROWSER=1) but not found at ${chromiumPath}; install it with apt-get install chromium.`);
+    if (!browser.available) throw new Error(chromiumRequiredMessage(browser));
     scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-demo-'));
     const site = join(scratch, 'site');
     execFileSync(process.execPath, [join(root, 'examples/browser/build.mjs'), '--outdir', site], { stdio: 'pipe' });
@@ -94,7 +95,7 @@ describe.skipIf(!available && !required)('browser demo (examples/browser)', () =
     server = served.child;
     url = served.url;
     context = await chromium.launchPersistentContext(join(scratch, 'profile'), {
-      executablePath: chromiumPath,
+      executablePath: browser.chromiumPath,
       headless: true,
       viewport: { width: 1080, height: 800 },
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--no-default-browser-check', '--use-angle=swiftshader'],

@@ -1,16 +1,14 @@
 // Installs the packed tarball (`npm pack`) into a scratch project, as a user would, and uses it
 // through import, require and TypeScript. Needs the build (`npm test` builds first).
-import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-const root = resolve(import.meta.dirname, '../..');
-const tfjsVersion = JSON.parse(readFileSync(join(root, 'node_modules/@tensorflow/tfjs-core/package.json'), 'utf8')).version as string;
+import { npmInstall, packedProject, root, run as runIn, tfjsVersion } from './scratch.js';
+
 let scratch: string;
 
-const run = (file: string, args: string[], cwd = scratch) => execFileSync(file, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (file: string, args: string[], cwd = scratch) => runIn(file, args, cwd);
 
 const USE = `
 tf.env().set('PROD', true);
@@ -34,11 +32,10 @@ console.log(JSON.stringify({ layers, format: graph.format, shape: map.shape }));
 
 describe('the packed package', () => {
   beforeAll(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-pack-'));
-    const packed = JSON.parse(run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', scratch], root)) as [{ filename: string; files: { path: string }[] }];
-    writeFileSync(join(scratch, 'package.json'), JSON.stringify({ name: 'scratch', private: true, version: '0.0.0' }));
-    run('npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', `./${packed[0].filename}`, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-converter@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]); // the converter too: npm would add its newest as a peer
-    writeFileSync(join(scratch, 'files.json'), JSON.stringify(packed[0].files.map((f) => f.path)));
+    const packed = packedProject('attentive-cutmix-pack-');
+    scratch = packed.scratch;
+    npmInstall(scratch, [packed.tarball, `@tensorflow/tfjs-core@${tfjsVersion}`, `@tensorflow/tfjs-converter@${tfjsVersion}`, `@tensorflow/tfjs-backend-cpu@${tfjsVersion}`]); // the converter too: npm would add its newest as a peer
+    writeFileSync(join(scratch, 'files.json'), JSON.stringify(packed.files));
     for (const name of ['keras-cnn', 'tiny-cnn']) cpSync(join(root, 'test/fixtures/models', name), join(scratch, 'models', name), { recursive: true });
   }, 180_000);
 

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 
-import { createRng } from '../../src/index.js';
+import { createRng, type ResumableRng, type RngState } from '../../src/index.js';
 
 const draws = (rng: { uniform(): number }, n: number) => Array.from({ length: n }, () => rng.uniform());
 
@@ -34,18 +34,23 @@ describe('createRng', () => {
   it('resumes exactly from a saved state, also after a JSON round trip', () => {
     const rng = createRng('checkpoint');
     draws(rng, 37);
-    const saved = JSON.parse(JSON.stringify(rng.state!()));
+    const saved = JSON.parse(JSON.stringify(rng.state()));
     const expected = draws(rng, 50);
     expect(draws(createRng(saved), 50)).toEqual(expected);
   });
 
+  it('is typed as a ResumableRng, whose state() is required (no non-null assertion to save a checkpoint)', () => {
+    expectTypeOf(createRng(1)).toEqualTypeOf<ResumableRng>();
+    expectTypeOf(createRng(1).state).toEqualTypeOf<() => RngState>();
+  });
+
   it('does not share state with the state object it was restored from', () => {
     const rng = createRng(7);
-    const saved = rng.state!();
+    const saved = rng.state();
     const a = createRng(saved);
     draws(a, 5);
     expect(draws(createRng(saved), 5)).toEqual(draws(createRng(saved), 5));
-    expect(saved).toEqual(createRng(7).state!());
+    expect(saved).toEqual(createRng(7).state());
   });
 
   it('rejects a malformed state or seed, naming the argument', () => {

@@ -1,5 +1,9 @@
-// Ends the test run with one plain line, "N passed, N failed, N skipped", that any CI can read.
+// Ends the test run with one plain line, "N passed, N failed, N skipped", that any CI can read;
+// before it, where the run skipped the browser suites for want of Chromium, one line saying so
+// and how to run them (test/support/browser.ts).
 import type { Reporter, TestModule } from 'vitest/node';
+
+import { browserSkipLine } from './browser.js';
 
 export default class SummaryReporter implements Reporter {
   onTestRunEnd(testModules: readonly TestModule[]): void {
@@ -12,6 +16,7 @@ export default class SummaryReporter implements Reporter {
         else counts.skipped++;
       }
     }
-    console.log(`\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
+    const skipped = browserSkipLine(testModules.map((m) => m.moduleId));
+    console.log(`${skipped === undefined ? '' : `\n${skipped}`}\n${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
   }
 }
