@@ -37,7 +37,9 @@ const NAMED: Record<Exclude<Normalization, object>, MeanStd> = {
  * before passing it as `normalization`.
  *
  * @example
- * ```ts
+ * ```ts no-run
+ * import { NORMALIZATION_NAMES, loadAttentionExtractor } from 'attentive-cutmix';
+ *
  * const given = 'symmetric'; // from a command line, say
  * const normalization = NORMALIZATION_NAMES.find((name) => name === given);
  * if (!normalization) throw new Error(`normalization must be one of ${NORMALIZATION_NAMES.join(', ')}`);

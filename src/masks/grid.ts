@@ -30,6 +30,8 @@ export interface GridGeometry {
  * @param grid - Cells along the side: an integer ≥ 1.
  * @example
  * ```ts
+ * import { cellEdges } from 'attentive-cutmix';
+ *
  * cellEdges(224, 7); // [0, 32, 64, 96, 128, 160, 192, 224]
  * cellEdges(10, 3); // [0, 3, 6, 10]: the last cell takes the remainder
  * // The pixels [y0, x0, y1, x1] of cell 5 of a 3 × 3 grid on a 10 × 10 image: row 1, column 2.
