@@ -1,5 +1,7 @@
 // scripts/fashion-mnist-report.ts on a small generated results file: the table's numbers are
-// computed here again from the JSON, and the plot is a valid PNG of the expected size.
+// computed here again from the JSON, and the plot is a valid PNG of the expected size. Then the
+// committed results: docs/results.md's table and the plot are what the script makes of the
+// committed JSON, so that the three cannot drift apart.
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -51,5 +53,14 @@ describe('scripts/fashion-mnist-report.ts', () => {
     for (let i = 0; i < image.data.length; i += 4) colours.add(`${image.data[i]},${image.data[i + 1]},${image.data[i + 2]}`);
     expect(colours.has('31,119,180')).toBe(true);
     expect(colours.has('255,127,14')).toBe(true);
+  });
+
+  it('made the committed table and plot from the committed JSON', async () => {
+    const md = join(scratch, 'committed.md');
+    const png = join(scratch, 'committed.png');
+    writeFileSync(md, readFileSync('docs/results.md'));
+    await run(process.execPath, [tsx, 'scripts/fashion-mnist-report.ts', '--json', 'docs/results/fashion-mnist.json', '--md', md, '--png', png], { timeout: 60_000 });
+    expect(readFileSync(md, 'utf8')).toBe(readFileSync('docs/results.md', 'utf8'));
+    expect(readFileSync(png).equals(readFileSync('docs/results/fashion-mnist.png'))).toBe(true);
   });
 });
