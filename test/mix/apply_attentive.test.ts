@@ -4,17 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it, vi } from 'vitest';
 
 import { type AttentionExtractor, applyAttentiveCutMix, attentiveCutMix } from '../../src/index.js';
-import { expectNoLeak, expectThrowsCleanly, indexedImages, read } from '../support/tensors.js';
-
-/** Cell index of pixel (y, x) under the documented partition ⌊k·size/grid⌋. */
-const cellOf = (y: number, x: number, H: number, W: number, grid: number) => {
-  const last = (position: number, size: number) => {
-    let k = 0;
-    while (k + 1 < grid && Math.floor(((k + 1) * size) / grid) <= position) k++;
-    return k;
-  };
-  return last(y, H) * grid + last(x, W);
-};
+import { cellOf, expectNoLeak, expectThrowsCleanly, indexedImages, read } from '../support/tensors.js';
 
 const randomMaps: AttentionExtractor = { extract: (images) => tf.randomUniform([images.shape[0], 5, 5], 0, 1, 'float32', 17) as tf.Tensor3D };
 

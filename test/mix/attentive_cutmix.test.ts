@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { type AttentionExtractor, type AttentiveCutMixOptions, attentiveCutMix } from '../../src/index.js';
 import { createRng } from '../../src/sampling/rng.js';
-import { expectNoLeak, expectThrowsCleanly, indexedImages, oneHotRows, read } from '../support/tensors.js';
+import { cellOf, expectNoLeak, expectThrowsCleanly, indexedImages, oneHotRows, read } from '../support/tensors.js';
 
 /** An extractor that returns fixed maps (a copy per call, as a real extractor would) and counts its calls. */
 function fixedExtractor(maps: number[][][] | number[][][][]): AttentionExtractor & { calls: number[][] } {
@@ -16,16 +16,6 @@ function fixedExtractor(maps: number[][][] | number[][][][]): AttentionExtractor
     },
   };
 }
-
-/** Cell index of pixel (y, x) under the documented partition: the last k with ⌊k·size/grid⌋ ≤ position. */
-const cellOf = (y: number, x: number, H: number, W: number, grid: number) => {
-  const last = (position: number, size: number) => {
-    let k = 0;
-    while (k + 1 < grid && Math.floor(((k + 1) * size) / grid) <= position) k++;
-    return k;
-  };
-  return last(y, H) * grid + last(x, W);
-};
 
 /** The topN cells of a grid map (row-major list), highest first, ties to the lower index. */
 const topCells = (gridMap: number[], topN: number) =>

@@ -41,3 +41,16 @@ export function expectThrowsCleanly(fn: () => unknown, ...patterns: RegExp[]): v
 export async function read<T = number[]>(t: tf.Tensor): Promise<T> {
   return (await t.array()) as T;
 }
+
+/**
+ * The row-major cell index of pixel (y, x) under the documented partition, written apart from the
+ * library's: the last k with ⌊k·size/grid⌋ ≤ position, on each axis.
+ */
+export const cellOf = (y: number, x: number, H: number, W: number, grid: number): number => {
+  const last = (position: number, size: number) => {
+    let k = 0;
+    while (k + 1 < grid && Math.floor(((k + 1) * size) / grid) <= position) k++;
+    return k;
+  };
+  return last(y, H) * grid + last(x, W);
+};
