@@ -1,48 +1,78 @@
-// The training core shared by examples/training/train.ts and scripts/experiment-fashion-mnist.ts:
-// the network, the seeded batch order, every mixing method by its command-line name, and one
-// run of training that records each epoch (training loss, validation and test accuracy, time).
+// The training core shared by examples/training/train.ts and the experiments (scripts/experiment/):
+// the seeded batch order, every mixing method by its command-line name, the teacher, and one run
+// of training that records each epoch (training loss and accuracy, validation loss and accuracy,
+// test accuracy where asked, learning rate, time).
 //
 // Every method of a seed trains the same network from the same initial weights on the same
-// batches in the same order (one seeded stream per seed) with the same optimiser; only the mixing
-// differs. The methods:
-// - none, mixup, cutmix: the library's named mixers.
+// batches in the same order (one seeded stream per seed) with the same optimiser and schedule;
+// only the mixing differs. The methods, each mixing every sample with probability `prob`:
+// - none, mixup, cutmix: the library's named mixers (mixup with `mixupAlpha`, cutMix with
+//   `cutmixAlpha`).
 // - oneof: createMixer({ oneOf: [mixup, cutMix], weights: [1, 1], mode: 'elem' }).
-// - attentive-saliency (alias attentive): attentiveCutMix with the built-in saliencyExtractor.
+// - cutmix-same-area: one box of the area of `topN` cells of the `grid` (a × b cells with
+//   a·b = topN, as square as can be, either way up), placed uniformly inside the image: CutMix at
+//   exactly the attentive methods' pasted area (a control).
+// - attentive-saliency: attentiveCutMix with the built-in saliencyExtractor.
 // - attentive-cam: `camWarmup` epochs of cutMix, then attentiveCutMix with the model's own CAM
 //   (camExtractor over its 'features' and 'logits' layers); the same total epochs.
-// - attentive-teacher: a teacher (the same network, its own initial weights, trained first without
-//   mixing on the same training split) saved as a layers model.json + weights, loaded back with
-//   loadAttentionExtractor(path), frozen; its maps precomputed once over the training split with
-//   precomputeAttention and zipped into the batches as { xs, ys, attention }, so mixing runs no
-//   extractor.
+// - attentive-teacher: attentiveCutMix with a teacher's maps (a separate network trained without
+//   mixing, saved as a layers model.json + weights, loaded back with loadAttentionExtractor,
+//   frozen), precomputed once over the training split with precomputeAttention and zipped into
+//   the batches as { xs, ys, attention }, so mixing runs no extractor.
+// - attentive-teacher-beta: the same, with the number of pasted cells drawn per sample from
+//   Beta(1, 1) (OpenMixup's AttentiveMix draws it from lambda) instead of a fixed `topN`.
+// - attentive-least: the teacher's maps negated, so its LEAST attended cells are pasted (a control).
+// - attentive-random: fresh uniform random maps for every sample of every batch, so the pasted
+//   cells are uniform (a control: cells without attention).
+// The attentive methods paste `topN` cells of a `grid` × `grid` grid (a number, or `{ alpha }`).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
-import * as tfl from '@tensorflow/tfjs-layers';
+import type * as tfl from '@tensorflow/tfjs-layers';
 
 import {
+  type BatchMixer,
   type CellCount,
+  type CutMixParams,
   type LabelMode,
   type MixDatasetOptions,
   type Rng,
+  applyCutMix,
   camExtractor,
   createMixer,
   createRng,
   loadAttentionExtractor,
   mixDataset,
+  mixLabels,
   precomputeAttention,
+  sampleCutMixParams,
 } from '../../src/index.js';
+import { type Network, learningRateAt, makeModel, setLearningRate } from './network.js';
 
 /** The methods by their command-line names. */
-export const METHODS = ['none', 'mixup', 'cutmix', 'oneof', 'attentive-saliency', 'attentive-cam', 'attentive-teacher'] as const;
+export const METHODS = [
+  'none',
+  'mixup',
+  'cutmix',
+  'oneof',
+  'cutmix-same-area',
+  'attentive-saliency',
+  'attentive-cam',
+  'attentive-teacher',
+  'attentive-teacher-beta',
+  'attentive-least',
+  'attentive-random',
+] as const;
 export type Method = (typeof METHODS)[number];
 /** Old names still taken on the command line. */
 export const METHOD_ALIASES: Record<string, Method> = { attentive: 'attentive-saliency' };
 export const isAttentive = (method: Method): boolean => method.startsWith('attentive');
+/** The methods that mix with the teacher's maps. */
+export const usesTeacher = (method: Method): boolean => method === 'attentive-teacher' || method === 'attentive-teacher-beta' || method === 'attentive-least';
 
-/** The mixing settings, one set for every method. */
+/** The mixing settings of a run. */
 export interface MixSettings {
   prob: number;
   mixupAlpha: number;
@@ -60,55 +90,18 @@ export type Split = {
   labels: tf.Tensor1D;
 };
 
-/** The network: how wide and how it pools (written into results as its description). */
-export interface Network {
-  filters: [number, number, number];
-  pooling: 'max' | 'avg';
-}
-
-/** A line that says what {@link makeModel} builds. */
-export function describeNetwork([h, w, c]: number[], numClasses: number, { filters: [a, b, d], pooling }: Network): string {
-  return (
-    `input ${h}×${w}×${c}; conv3×3 ${a} relu, maxpool 2; conv3×3 ${b} relu, maxpool 2; conv3×3 ${d} relu ('features', ${Math.floor(h! / 4)}×${Math.floor(w! / 4)}); ` +
-    `global ${pooling} pool; dense ${numClasses} softmax ('logits'); glorot-uniform init seeded; Adam 0.003; categorical cross-entropy`
-  );
-}
+/** Where a batch's attention maps come from, if anywhere. */
+type Maps = { kind: 'given'; maps: tf.Tensor3D } | { kind: 'random'; grid: number };
 
 /**
- * The network, with initial weights from `seed`, so that every method of a seed starts from the
- * same ones. Its last conv layer is 'features' and its classifier 'logits', for camExtractor and
- * for the teacher's maps.
+ * Batches `{ xs, ys }` (and `attention`: rows of given maps, or fresh uniform random maps) in an
+ * order reshuffled every epoch from one seeded stream: the same for every method of a seed, and
+ * continued, not restarted, when a run goes on with another mixer (one dataset serves both phases).
  */
-export function makeModel(inputShape: [number, number, number], numClasses: number, seed: number, network: Network): { model: tfl.LayersModel; optimizer: tf.Optimizer } {
-  let n = 0;
-  const init = () => tfl.initializers.glorotUniform({ seed: seed * 100 + n++ });
-  const conv = (filters: number, name?: string) => tfl.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init() });
-  const [a, b, c] = network.filters;
-  const model = tfl.sequential({
-    layers: [
-      tfl.layers.inputLayer({ inputShape }),
-      conv(a),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      conv(b),
-      tfl.layers.maxPooling2d({ poolSize: 2 }),
-      conv(c, 'features'),
-      network.pooling === 'max' ? tfl.layers.globalMaxPooling2d({}) : tfl.layers.globalAveragePooling2d({}),
-      tfl.layers.dense({ name: 'logits', units: numClasses, activation: 'softmax', kernelInitializer: init() }),
-    ],
-  });
-  const optimizer = tf.train.adam(0.003);
-  model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  return { model, optimizer };
-}
-
-/**
- * Batches `{ xs, ys }` (and `attention`, rows of `maps`, where given) in an order reshuffled every
- * epoch from one seeded stream: the same for every method of a seed, and continued, not
- * restarted, when a run goes on with another mixer (one dataset serves both phases).
- */
-export function batches(split: Split, batchSize: number, seed: number, maps?: tf.Tensor3D) {
+export function batches(split: Split, batchSize: number, seed: number, maps?: Maps) {
   const count = split.images.shape[0];
   const rng = createRng(`order-${seed}`);
+  const randomMaps = createRng(`random-maps-${seed}`);
   return tfd.generator(function* () {
     const order = Array.from({ length: count }, (_, i) => i);
     for (let i = count - 1; i > 0; i--) {
@@ -117,35 +110,58 @@ export function batches(split: Split, batchSize: number, seed: number, maps?: tf
     }
     for (let start = 0; start + batchSize <= count; start += batchSize) {
       const index = tf.tensor1d(order.slice(start, start + batchSize), 'int32');
-      const batch = { xs: tf.gather(split.images, index), ys: tf.gather(split.labels, index), ...(maps ? { attention: tf.gather(maps, index) } : {}) };
+      const batch: tf.TensorContainerObject = { xs: tf.gather(split.images, index), ys: tf.gather(split.labels, index) };
+      if (maps?.kind === 'given') batch.attention = tf.gather(maps.maps, index);
+      if (maps?.kind === 'random') {
+        const values = Float32Array.from({ length: batchSize * maps.grid * maps.grid }, () => randomMaps.uniform());
+        batch.attention = tf.tensor3d(values, [batchSize, maps.grid, maps.grid]);
+      }
       index.dispose();
       yield batch;
     }
   });
 }
 
-/** Top-1 accuracy of `model` on a split, predicted `batchSize` images at a time. */
-export async function accuracy(model: tfl.LayersModel, split: Split, batchSize = 500): Promise<number> {
+/** Mean categorical cross-entropy and top-1 accuracy of `model` on a split, `batchSize` images at a time. */
+export async function evaluate(model: tfl.LayersModel, split: Split, batchSize = 500): Promise<{ loss: number; accuracy: number }> {
   const count = split.images.shape[0];
+  const numClasses = (model.outputs[0]!.shape.at(-1) as number) ?? 0;
   let correct = 0;
+  let loss = 0;
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
-    const hits = tf.tidy(() => {
-      const xs = tf.slice(split.images, start, size);
-      const predicted = tf.argMax(model.predict(xs) as tf.Tensor2D, 1);
-      return tf.sum(tf.cast(tf.equal(predicted, tf.slice(split.labels, start, size)), 'int32'));
+    const sums = tf.tidy(() => {
+      const probabilities = model.predict(tf.slice(split.images, start, size)) as tf.Tensor2D;
+      const labels = tf.slice(split.labels, start, size);
+      const hits = tf.sum(tf.cast(tf.equal(tf.argMax(probabilities, 1), labels), 'float32'));
+      // what Keras' categorical cross-entropy computes: probabilities clipped to [ε, 1 − ε]
+      const own = tf.sum(tf.mul(probabilities, tf.oneHot(labels, numClasses)), 1);
+      const nll = tf.sum(tf.neg(tf.log(tf.clipByValue(own, 1e-7, 1 - 1e-7))));
+      return tf.stack([hits, nll]);
     });
-    correct += (await hits.data())[0]!;
-    hits.dispose();
+    const [hits, nll] = await sums.data();
+    sums.dispose();
+    correct += hits!;
+    loss += nll!;
   }
-  return correct / count;
+  return { loss: loss / count, accuracy: correct / count };
+}
+
+/** Top-1 accuracy of `model` on a split. */
+export async function accuracy(model: tfl.LayersModel, split: Split, batchSize = 500): Promise<number> {
+  return (await evaluate(model, split, batchSize)).accuracy;
 }
 
 export interface Epoch {
   epoch: number;
+  /** The training loss and accuracy over the epoch's (mixed) batches, as model.fitDataset logs them. */
   loss: number;
+  accuracy: number;
+  valLoss: number;
   valAccuracy: number;
+  /** On the test split, at the epochs asked for (else null). */
   testAccuracy: number | null;
+  learningRate: number;
   /** Training time of the epoch (mixing included, evaluation not). */
   seconds: number;
   /** The time the validation and test evaluation took. */
@@ -165,15 +181,52 @@ export interface RunConfig {
   train: Split;
   val: Split;
   test?: Split;
-  /** attentive-teacher: the teacher's maps over `train`, `[N, grid, grid]`. */
+  /** Evaluate the test split after every `testEvery`-th epoch and the last. Default 1. */
+  testEvery?: number;
+  /** The teacher's maps over `train`, `[N, grid, grid]`, for the methods that use them. */
   teacherMaps?: tf.Tensor3D;
   onEpoch?: (epoch: Epoch) => void;
 }
 
-/** The named mixer of `method`, as mixDataset takes it (attentive-cam's second phase aside). */
+/** cutmix-same-area: the box of `topN` cells of the grid, `a × b` cells with a·b = topN and a <= b as close as can be. */
+export function sameAreaCells(topN: number): [number, number] {
+  let a = Math.floor(Math.sqrt(topN));
+  while (topN % a !== 0) a--;
+  return [a, topN / a];
+}
+
+/**
+ * cutmix-same-area's mixer: the partners as cutMix draws them, each with one box of `a × b` cells
+ * (either way up, drawn per sample) at a uniform place inside the image; lambda from its area.
+ */
+function sameAreaMixer(mix: MixSettings, numClasses: number): BatchMixer {
+  if (typeof mix.topN !== 'number') throw new Error('cutmix-same-area needs a fixed topN.');
+  const [a, b] = sameAreaCells(mix.topN);
+  return (images, labels, rng) => {
+    const [batchSize, height, width] = images.shape;
+    const drawn = sampleCutMixParams(images.shape, { seed: rng, prob: mix.prob, mode: 'elem' });
+    const int = (n: number) => Math.floor(rng.uniform() * n);
+    const boxes = drawn.boxes.map((box) => {
+      if (box[2] === box[0]) return box; // not mixed (prob)
+      const [rows, cols] = int(2) === 0 ? [a, b] : [b, a];
+      const h = Math.round((rows * height) / mix.grid);
+      const w = Math.round((cols * width) / mix.grid);
+      const y0 = int(height - h + 1);
+      const x0 = int(width - w + 1);
+      return [y0, x0, y0 + h, x0 + w] as const;
+    });
+    const lambda = boxes.map(([y0, x0, y1, x1]) => Math.fround(1 - ((y1 - y0) * (x1 - x0)) / (height * width)));
+    const params: CutMixParams = { ...drawn, boxes, lambda };
+    if (params.partners.length !== batchSize) throw new Error('cutmix-same-area: partners do not fit the batch.');
+    return { images: applyCutMix(images, params), labels: mixLabels(labels, params, { numClasses }) };
+  };
+}
+
+/** The mixer of `method` as mixDataset takes it (attentive-cam's second phase aside). */
 function mixerFor(method: Method, config: RunConfig): { name: Parameters<typeof mixDataset>[1]; options: MixDatasetOptions } {
   const { numClasses, mix } = config;
-  const { prob, grid, topN, labelMode } = mix;
+  const { prob, grid, labelMode } = mix;
+  const attentive = { numClasses, grid, topN: mix.topN, prob, mode: 'elem' as const, labelMode };
   switch (method) {
     case 'none':
       return { name: 'none', options: { numClasses } };
@@ -187,35 +240,67 @@ function mixerFor(method: Method, config: RunConfig): { name: Parameters<typeof 
         name: createMixer({ oneOf: [{ method: 'mixup', alpha: mix.mixupAlpha }, { method: 'cutMix', alpha: mix.cutmixAlpha }], weights: [1, 1], mode: 'elem', prob, numClasses }),
         options: {},
       };
+    case 'cutmix-same-area':
+      return { name: sameAreaMixer(mix, numClasses), options: {} };
     case 'attentive-saliency': // the built-in saliencyExtractor, mixDataset's default
-    case 'attentive-teacher': // the batches bring the teacher's maps
-      return { name: 'attentive', options: { numClasses, grid, topN, prob, mode: 'elem', labelMode } };
+    case 'attentive-teacher': // the batches bring the maps
+    case 'attentive-least':
+    case 'attentive-random':
+      return { name: 'attentive', options: attentive };
+    case 'attentive-teacher-beta':
+      return { name: 'attentive', options: { ...attentive, topN: { alpha: 1 } } };
   }
+}
+
+/** The attention maps the batches of `method` carry. */
+function mapsFor(method: Method, config: RunConfig): { maps?: Maps; made?: tf.Tensor3D } {
+  if (method === 'attentive-random') return { maps: { kind: 'random', grid: config.mix.grid } };
+  if (!usesTeacher(method)) return {};
+  if (!config.teacherMaps) throw new Error(`${method} needs the teacher's maps (teacherMaps).`);
+  if (method !== 'attentive-least') return { maps: { kind: 'given', maps: config.teacherMaps } };
+  const made = tf.neg(config.teacherMaps);
+  return { maps: { kind: 'given', maps: made }, made };
 }
 
 /** Trains one method from scratch and returns its epochs; disposes everything it made. */
 export async function trainRun(config: RunConfig): Promise<Epoch[]> {
-  const { method, seed, epochs, mix, numClasses } = config;
-  const { model, optimizer } = makeModel(config.train.images.shape.slice(1) as [number, number, number], numClasses, seed, config.network);
-  const base = batches(config.train, config.batchSize, seed, method === 'attentive-teacher' ? config.teacherMaps : undefined);
+  const { method, seed, epochs, mix, numClasses, network } = config;
+  const testEvery = config.testEvery ?? 1;
+  const { model, optimizer } = makeModel(config.train.images.shape.slice(1) as [number, number, number], numClasses, seed, network);
+  const { maps, made } = mapsFor(method, config);
+  const base = batches(config.train, config.batchSize, seed, maps);
   const rng: Rng = createRng(`mix-${seed}`); // one stream over both phases of attentive-cam
   const results: Epoch[] = [];
   const phase = async (dataset: tfd.Dataset<tf.TensorContainer>, from: number, to: number, mixer: string) => {
     let started = performance.now();
+    let learningRate = 0;
     await model.fitDataset(dataset, {
       epochs: to,
       initialEpoch: from,
       verbose: 0,
       callbacks: {
-        onEpochBegin: async () => {
+        onEpochBegin: async (epoch) => {
+          learningRate = learningRateAt(network, epoch, epochs);
+          setLearningRate(optimizer, learningRate);
           started = performance.now();
         },
         onEpochEnd: async (epoch, logs) => {
           const seconds = (performance.now() - started) / 1000;
           const evalStart = performance.now();
-          const valAccuracy = await accuracy(model, config.val);
-          const testAccuracy = config.test ? await accuracy(model, config.test) : null;
-          const record: Epoch = { epoch: epoch + 1, loss: Number(logs?.loss), valAccuracy, testAccuracy, seconds, evalSeconds: (performance.now() - evalStart) / 1000 };
+          const val = await evaluate(model, config.val);
+          const testing = config.test && ((epoch + 1) % testEvery === 0 || epoch + 1 === epochs);
+          const testAccuracy = testing ? await accuracy(model, config.test!) : null;
+          const record: Epoch = {
+            epoch: epoch + 1,
+            loss: Number(logs?.loss),
+            accuracy: Number(logs?.acc),
+            valLoss: val.loss,
+            valAccuracy: val.accuracy,
+            testAccuracy,
+            learningRate,
+            seconds,
+            evalSeconds: (performance.now() - evalStart) / 1000,
+          };
           if (method === 'attentive-cam') record.mixer = mixer;
           results.push(record);
           config.onEpoch?.(record);
@@ -232,46 +317,64 @@ export async function trainRun(config: RunConfig): Promise<Epoch[]> {
       const attentive = { numClasses, grid: mix.grid, topN: mix.topN, prob: mix.prob, mode: 'elem' as const, labelMode: mix.labelMode, extractor: cam, seed: rng };
       if (warmup < epochs) await phase(mixDataset(base, 'attentive', attentive), warmup, epochs, 'attentive-cam');
     } else {
-      if (method === 'attentive-teacher' && !config.teacherMaps) throw new Error('attentive-teacher needs the teacher\'s maps (teacherMaps).');
       const { name, options } = mixerFor(method, config);
       await phase(mixDataset(base, name, typeof name === 'string' ? { ...options, seed: rng } : { seed: rng }), 0, epochs, method);
     }
   } finally {
     model.dispose();
     optimizer.dispose(); // not the model's to dispose: it was passed to compile as an object
+    made?.dispose();
   }
   return results;
 }
 
+export interface TeacherConfig {
+  /** The teacher's own seed (its initial weights and batch order). */
+  seed: number;
+  epochs: number;
+  batchSize: number;
+  numClasses: number;
+  network: Network;
+  /** What the teacher trains on. */
+  train: Split;
+  /** Where its accuracy is measured after training. */
+  val: Split;
+  test?: Split;
+  onEpoch?: (epoch: number, loss: number) => void;
+}
+
 export interface Teacher {
-  maps: tf.Tensor3D;
   /** Where it was saved: model.json and weights.bin. */
   folder: string;
   trainSeconds: number;
-  precomputeSeconds: number;
+  losses: number[];
   valAccuracy: number;
-  epochs: Epoch[];
+  testAccuracy: number | null;
 }
 
 /**
- * Trains the teacher (the same network with its own initial weights, seed + 1000, and its own
- * batch order, without mixing) on `config.train`, saves it to `folder` as model.json +
- * weights.bin, loads it back with loadAttentionExtractor(path) (its 'features' layer, [0, 1]
- * input), and precomputes its maps over the training split once.
+ * Trains a teacher without mixing (the network of `config`, its own seed and batch order) and
+ * saves it to `folder` as a layers model.json + weights.bin.
  */
-export async function makeTeacher(config: Omit<RunConfig, 'method' | 'teacherMaps' | 'test'>, folder: string): Promise<Teacher> {
-  const seed = config.seed + 1000;
-  const { model, optimizer } = makeModel(config.train.images.shape.slice(1) as [number, number, number], config.numClasses, seed, config.network);
-  const epochs: Epoch[] = [];
+export async function trainTeacher(config: TeacherConfig, folder: string): Promise<Teacher> {
+  const { model, optimizer } = makeModel(config.train.images.shape.slice(1) as [number, number, number], config.numClasses, config.seed, config.network);
+  const losses: number[] = [];
   const started = performance.now();
   try {
-    await model.fitDataset(mixDataset(batches(config.train, config.batchSize, seed), 'none', { numClasses: config.numClasses }), {
+    await model.fitDataset(mixDataset(batches(config.train, config.batchSize, config.seed), 'none', { numClasses: config.numClasses }), {
       epochs: config.epochs,
       verbose: 0,
-      callbacks: { onEpochEnd: async (epoch, logs) => void epochs.push({ epoch: epoch + 1, loss: Number(logs?.loss), valAccuracy: NaN, testAccuracy: null, seconds: 0, evalSeconds: 0 }) },
+      callbacks: {
+        onEpochBegin: async (epoch) => setLearningRate(optimizer, learningRateAt(config.network, epoch, config.epochs)),
+        onEpochEnd: async (epoch, logs) => {
+          losses.push(Number(logs?.loss));
+          config.onEpoch?.(epoch + 1, Number(logs?.loss));
+        },
+      },
     });
     const trainSeconds = (performance.now() - started) / 1000;
     const valAccuracy = await accuracy(model, config.val);
+    const testAccuracy = config.test ? await accuracy(model, config.test) : null;
     mkdirSync(folder, { recursive: true });
     await model.save(
       tf.io.withSaveHandler(async (artifacts) => {
@@ -281,18 +384,22 @@ export async function makeTeacher(config: Omit<RunConfig, 'method' | 'teacherMap
         return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
       }),
     );
-    const precomputeStart = performance.now();
-    const extractor = await loadAttentionExtractor(join(folder, 'model.json'), { featureNode: 'features', normalization: 'unit' });
-    let maps: tf.Tensor3D;
-    try {
-      maps = await precomputeAttention(config.train.images, extractor, { grid: config.mix.grid, batchSize: 250 });
-    } finally {
-      extractor.dispose();
-    }
-    const precomputeSeconds = (performance.now() - precomputeStart) / 1000;
-    return { maps, folder, trainSeconds, precomputeSeconds, valAccuracy, epochs };
+    return { folder, trainSeconds, losses, valAccuracy, testAccuracy };
   } finally {
     model.dispose();
     optimizer.dispose();
+  }
+}
+
+/**
+ * The teacher's maps over `images`: the saved model loaded back with loadAttentionExtractor(path)
+ * (its 'features' layer, [0, 1] input), frozen, its channel mean pooled to the grid, once.
+ */
+export async function teacherMaps(folder: string, images: tf.Tensor4D, grid: number): Promise<tf.Tensor3D> {
+  const extractor = await loadAttentionExtractor(join(folder, 'model.json'), { featureNode: 'features', normalization: 'unit' });
+  try {
+    return await precomputeAttention(images, extractor, { grid, batchSize: 250 });
+  } finally {
+    extractor.dispose();
   }
 }

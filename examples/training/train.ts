@@ -3,7 +3,7 @@
 // method, from the same initial weights and the same batches, on the wasm backend. Prints the
 // validation accuracy of each method (and the test accuracy, where the data has a test set).
 //
-//   npx tsx examples/training/train.ts [--method none|mixup|cutmix|oneof|attentive-saliency|attentive-cam|attentive-teacher|all]
+//   npx tsx examples/training/train.ts [--method METHOD[,METHOD...]|all]
 //       [--epochs N] [--samples N] [--val N] [--test N] [--batch-size N] [--prob P] [--seed S]
 //       [--grid G] [--top-n N|alpha] [--cam-warmup W] [--label-mode area|attention]
 //       [--cifar DIR | --fashion-mnist DIR] [--teacher-dir DIR]
@@ -42,12 +42,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import type { CellCount, LabelMode } from '../../src/index.js';
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion_mnist.js';
-import { type Epoch, METHODS, METHOD_ALIASES, type Method, type MixSettings, type Network, type Split, makeTeacher, trainRun } from './methods.js';
+import { type Epoch, METHODS, METHOD_ALIASES, type Method, type MixSettings, type Split, teacherMaps as mapsOfTeacher, trainRun, trainTeacher, usesTeacher } from './methods.js';
+import type { Network } from './network.js';
 import { SHAPE_CLASSES, makeShapeSet } from './shapes.js';
 import { registerWasmConvGradients } from './wasm_conv_grad.js';
 
 const USAGE =
-  'usage: npx tsx examples/training/train.ts [--method none|mixup|cutmix|oneof|attentive-saliency|attentive-cam|attentive-teacher|all] [--epochs N] [--samples N] [--val N] [--test N] ' +
+  `usage: npx tsx examples/training/train.ts [--method ${[...METHODS, 'all'].join('|')}] [--epochs N] [--samples N] [--val N] [--test N] ` +
   '[--batch-size N] [--prob P] [--seed S] [--grid G] [--top-n N|alpha] [--cam-warmup W] [--label-mode area|attention] [--cifar DIR | --fashion-mnist DIR] [--teacher-dir DIR]';
 
 interface Settings {
@@ -112,7 +113,7 @@ function parseSettings(argv: string[]): Settings {
   if (cifar && fashionMnist) throw new Error('--cifar and --fashion-mnist exclude each other.');
   const real = cifar ?? fashionMnist;
   const grid = int('grid', values.grid, fashionMnist ? 7 : 4);
-  const topN: CellCount = values['top-n'] === 'alpha' || (values['top-n'] === undefined && fashionMnist) ? { alpha: 1 } : int('top-n', values['top-n'], 2, 0);
+  const topN: CellCount = values['top-n'] === 'alpha' ? { alpha: 1 } : int('top-n', values['top-n'], fashionMnist ? 6 : 2, 0);
   const epochs = int('epochs', values.epochs, 8);
   return {
     methods: [...new Set(methods)],
@@ -153,20 +154,20 @@ function loadData(settings: Settings): Data {
     const description =
       `Fashion-MNIST from ${dir}: ${train.labels.shape[0]} training images (the first of the training files), ${val.labels.shape[0]} validation images (the last of the training files, held out), ` +
       `${test.labels.shape[0]} test images (t10k, reported only), ${FASHION_MNIST_CLASSES.length} classes`;
-    return { train: split(train), val: split(val), test: split(test), numClasses: FASHION_MNIST_CLASSES.length, network: { filters: [12, 24, 48], pooling: 'avg' }, description };
+    return { train: split(train), val: split(val), test: split(test), numClasses: FASHION_MNIST_CLASSES.length, network: { stages: [[12], [24], [48]], pooling: 'avg' }, description };
   }
   if (settings.cifar) {
     const train = loadCifar10(settings.cifar, 'train', settings.samples);
     const val = loadCifar10(settings.cifar, 'test', settings.val);
     const description = `CIFAR-10 from ${settings.cifar}: ${train.labels.shape[0]} training images (of 50000), ${val.labels.shape[0]} test images for validation, ${CIFAR10_CLASSES.length} classes`;
-    return { train, val, numClasses: CIFAR10_CLASSES.length, network: { filters: [12, 24, 48], pooling: 'max' }, description };
+    return { train, val, numClasses: CIFAR10_CLASSES.length, network: { stages: [[12], [24], [48]], pooling: 'max' }, description };
   }
   const train = makeShapeSet(settings.samples, { seed: `train-${settings.seed}` });
   const val = makeShapeSet(settings.val, { seed: `val-${settings.seed}` });
   const description = `generated shapes (examples/training/shapes.ts): ${settings.samples} training and ${settings.val} validation images of 32×32, ${SHAPE_CLASSES.length} classes (${SHAPE_CLASSES.join(', ')})`;
   // Global max pooling: the object is small and anywhere, and averaging its features with the
   // background's makes the network learn far more slowly.
-  return { train: { images: train.images, labels: train.labels }, val: { images: val.images, labels: val.labels }, numClasses: SHAPE_CLASSES.length, network: { filters: [12, 24, 48], pooling: 'max' }, description };
+  return { train: { images: train.images, labels: train.labels }, val: { images: val.images, labels: val.labels }, numClasses: SHAPE_CLASSES.length, network: { stages: [[12], [24], [48]], pooling: 'max' }, description };
 }
 
 async function main(): Promise<void> {
@@ -188,10 +189,13 @@ async function main(): Promise<void> {
   const scratch = settings.teacherDir ? undefined : mkdtempSync(join(tmpdir(), 'teacher-'));
   const outcomes: { method: Method; accuracy: number[]; test: (number | null)[]; seconds: number }[] = [];
   try {
-    if (settings.methods.includes('attentive-teacher')) {
-      const teacher = await makeTeacher(common, settings.teacherDir ?? scratch!);
-      teacherMaps = teacher.maps;
-      console.log(`  teacher: trained in ${teacher.trainSeconds.toFixed(1)} s (val acc ${teacher.valAccuracy.toFixed(3)}), saved to ${teacher.folder}, maps precomputed in ${teacher.precomputeSeconds.toFixed(1)} s`);
+    if (settings.methods.some(usesTeacher)) {
+      // The example's teacher: the same network, its own initial weights and batch order, trained
+      // without mixing on the same training images (the experiments train theirs on other images).
+      const teacher = await trainTeacher({ ...common, seed: settings.seed + 1000 }, settings.teacherDir ?? scratch!);
+      const started = performance.now();
+      teacherMaps = await mapsOfTeacher(teacher.folder, data.train.images, mix.grid);
+      console.log(`  teacher: trained in ${teacher.trainSeconds.toFixed(1)} s (val acc ${teacher.valAccuracy.toFixed(3)}), saved to ${teacher.folder}, maps precomputed in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     }
     for (const method of settings.methods) {
       const epochs: Epoch[] = await trainRun({
@@ -201,7 +205,7 @@ async function main(): Promise<void> {
         teacherMaps,
         onEpoch: (e) =>
           console.log(
-            `  ${method.padEnd(9)} epoch ${e.epoch}/${settings.epochs}  loss ${e.loss.toFixed(3)}  val acc ${e.valAccuracy.toFixed(3)}` +
+            `  ${method.padEnd(9)} epoch ${e.epoch}/${settings.epochs}  loss ${e.loss.toFixed(3)}  val loss ${e.valLoss.toFixed(3)}  val acc ${e.valAccuracy.toFixed(3)}` +
               `${e.testAccuracy === null ? '' : `  test acc ${e.testAccuracy.toFixed(3)}`}  (${e.seconds.toFixed(1)} s)`,
           ),
       });

@@ -46,7 +46,7 @@ describe('examples/training/train.ts', () => {
     expect(stdout).toMatch(/Data: generated shapes .* 64 training and 32 validation images of 32×32, 6 classes/);
     expect(stdout).toMatch(/backend wasm/);
     const rows = table(stdout);
-    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'oneof', 'attentive-saliency', 'attentive-cam', 'attentive-teacher']);
+    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'oneof', 'cutmix-same-area', 'attentive-saliency', 'attentive-cam', 'attentive-teacher', 'attentive-teacher-beta', 'attentive-least', 'attentive-random']);
     for (const [method, [last, best, mean]] of rows) {
       for (const value of [last!, best!, mean!]) expect(value >= 0 && value <= 1, `${method}: ${value}`).toBe(true);
       expect(stdout).toContain(`  ${method.padEnd(9)} epoch 1/1  loss `);
@@ -92,7 +92,7 @@ describe('examples/training/train.ts', () => {
     expect(stderr).toBe('');
     expect(code).toBe(0);
     expect(stdout).toMatch(/Data: Fashion-MNIST from .*: 32 training images \(the first of the training files\), 16 validation images \(the last of the training files, held out\), 16 test images \(t10k, reported only\), 10 classes/);
-    expect(stdout).toMatch(/attentive grid 7 top N drawn \(alpha 1\), attention labels, CAM after 1 epochs of cutMix/);
+    expect(stdout).toMatch(/attentive grid 7 top 6, attention labels, CAM after 1 epochs of cutMix/);
     expect(stdout).toMatch(/  attentive-cam epoch 2\/2  loss .*  val acc .*  test acc /);
     expect([...table(stdout).keys()]).toEqual(['attentive-cam', 'attentive-teacher']);
     expect(stdout).not.toMatch(/tensors still allocated/);
@@ -104,7 +104,7 @@ describe('examples/training/train.ts', () => {
   it('exits with status 1 and one clear line on a bad argument or a missing CIFAR-10 folder', async () => {
     const bad = await train('--method', 'cutMix');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, oneof, attentive-saliency, attentive-cam, attentive-teacher, all \(or a comma-separated list of them\), but got 'cutMix'\.$/m);
+    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, oneof, cutmix-same-area, attentive-saliency, attentive-cam, attentive-teacher, attentive-teacher-beta, attentive-least, attentive-random, all \(or a comma-separated list of them\), but got 'cutMix'\.$/m);
     const missing = await train('--cifar', join(scratch, 'nowhere'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^train\.ts: CIFAR-10 folder '.*nowhere' does not exist\.$/m);

@@ -1,0 +1,53 @@
+// What the experiment runner (run.ts) and its workers (worker.ts) tell each other, and the records
+// written into docs/results/*.json.
+import type { Epoch } from '../../examples/training/methods.js';
+import type { DatasetName } from './datasets.js';
+import type { RunSpec } from './plan.js';
+
+/** One finished run. */
+export interface RunRecord extends RunSpec {
+  labelMode: 'area';
+  /** The chance that a sample is mixed. */
+  prob: number;
+  epochs: Epoch[];
+  /** Seconds per training epoch, the mean; and the whole run with its evaluations. */
+  secondsPerEpoch: number;
+  totalSeconds: number;
+  /** attentive-cam: the mean epoch with the CAM minus the mean cutMix warm-up epoch (the CAM's cost). */
+  camSecondsPerEpoch?: number;
+  /** The teacher's maps over the training split, when this run's worker computed them. */
+  teacherMapsSeconds?: number;
+}
+
+/** The teacher of a dataset. */
+export interface TeacherRecord {
+  seed: number;
+  /** How many images it trained on (none of the student's or the validation split's), for how many epochs. */
+  images: number;
+  epochs: number;
+  /** Where its model.json and weights.bin are. */
+  folder: string;
+  trainSeconds: number;
+  losses: number[];
+  valAccuracy: number;
+  testAccuracy: number;
+}
+
+export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; text: string }
+  | { type: 'teacher-done'; teacher: TeacherRecord }
+  | { type: 'run-done'; run: RunRecord }
+  | { type: 'error'; message: string };
+
+/** A results file, docs/results/<dataset>.json. */
+export interface Results {
+  dataset: DatasetName;
+  command: string;
+  /** What decides the numbers (a file of other settings is not resumed), and `machine`, which does not. */
+  settings: Record<string, unknown>;
+  teacher: TeacherRecord | null;
+  runs: RunRecord[];
+}

@@ -1,0 +1,128 @@
+// What the report says of one results file (docs/results/<dataset>.json): the tables of
+// docs/results.md, made from the runs alone, so that a test can make them again and compare.
+// Accuracies are at the last epoch; "± x" is the sample standard deviation over seeds; a paired
+// difference is over the seeds both configurations ran, with its 95 % t interval, and is called
+// real only when the interval excludes 0.
+import type { Results, RunRecord } from './protocol.js';
+import { type RunSpec, configurationName, mainConfigurations } from './plan.js';
+import { type PairedDifference, mean, pairedDifference, std } from './stats.js';
+
+export const markers = (dataset: string) => ({ start: `<!-- ${dataset}:start -->`, end: `<!-- ${dataset}:end -->` });
+
+/** The runs of each configuration of a part, in the plan's order, then any others in the order they appear. */
+export function configurations(results: Results, part: RunSpec['part']): Map<string, RunRecord[]> {
+  const groups = new Map<string, RunRecord[]>();
+  const plan = results.settings.plan as Parameters<typeof mainConfigurations>[0];
+  if (part === 'main') for (const c of mainConfigurations(plan)) groups.set(configurationName(c), []);
+  for (const run of results.runs.filter((r) => r.part === part)) {
+    const name = configurationName(run);
+    groups.set(name, [...(groups.get(name) ?? []), run]);
+  }
+  for (const [name, runs] of groups) if (runs.length === 0) groups.delete(name);
+  return groups;
+}
+
+const finalTest = (run: RunRecord) => run.epochs.at(-1)!.testAccuracy!;
+const finalVal = (run: RunRecord) => run.epochs.at(-1)!.valAccuracy;
+const bySeed = (runs: RunRecord[]) => new Map(runs.map((r) => [r.seed, finalTest(r)]));
+const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(2)} ± ${(100 * std(xs)).toFixed(2)}`;
+
+/** A difference in points with its interval, "+0.42 [−0.10, +0.94]", bold when the interval excludes 0. */
+export function formatDifference(d: PairedDifference): string {
+  const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  if (d.low === null || d.high === null) return Number.isNaN(d.mean) ? '—' : `${signed(d.mean)} (1 seed)`;
+  const text = `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`;
+  return d.real ? `**${text}**` : text;
+}
+
+/** Every main configuration's paired difference in final test accuracy against `baseline`. */
+export function differences(results: Results, baseline: string): Map<string, PairedDifference> {
+  const groups = configurations(results, 'main');
+  const base = groups.get(baseline);
+  const out = new Map<string, PairedDifference>();
+  if (!base) return out;
+  for (const [name, runs] of groups) if (name !== baseline) out.set(name, pairedDifference(bySeed(runs), bySeed(base)));
+  return out;
+}
+
+/** mixup's alpha as the validation split chooses it: the highest mean final validation accuracy. */
+export function chosenMixup(results: Results): { name: string; val: number } | undefined {
+  const candidates = [...configurations(results, 'main')].filter(([name]) => name.startsWith('mixup'));
+  if (candidates.length === 0) return undefined;
+  return candidates.map(([name, runs]) => ({ name, val: mean(runs.map(finalVal)) })).reduce((a, b) => (b.val > a.val ? b : a));
+}
+
+/** What the unmixed runs show of overfitting: training vs validation accuracy, and where the validation loss was lowest. */
+export function overfitting(results: Results): string {
+  const none = configurations(results, 'main').get('none');
+  if (!none) return 'No unmixed run yet.';
+  const last = none.map((r) => r.epochs.at(-1)!);
+  const best = none.map((r) => r.epochs.reduce((a, e) => (e.valLoss < a.valLoss ? e : a)));
+  const epochs = none[0]!.epochs.length;
+  return (
+    `Without mixing (${none.length} seeds), the last epoch's training accuracy on its batches is ${pct(last.map((e) => e.accuracy))} % (loss ${mean(last.map((e) => e.loss)).toFixed(3)}) ` +
+    `against ${pct(last.map((e) => e.valAccuracy))} % on the validation split; the validation loss was lowest at epoch ${best.map((e) => e.epoch).join(', ')} of ${epochs} ` +
+    `(${mean(best.map((e) => e.valLoss)).toFixed(3)} on average) and ends at ${mean(last.map((e) => e.valLoss)).toFixed(3)}; the final test accuracy is ${pct(last.map((e) => e.testAccuracy!))} %.`
+  );
+}
+
+/** The main table. */
+export function mainTable(results: Results): string[] {
+  const vsCutmix = differences(results, 'cutmix');
+  const vsNone = differences(results, 'none');
+  const rows = [...configurations(results, 'main')].map(([name, runs]) => {
+    const seconds = mean(runs.map((r) => r.secondsPerEpoch)).toFixed(1);
+    return `| ${name} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${name === 'cutmix' ? '—' : formatDifference(vsCutmix.get(name)!)} | ${name === 'none' ? '—' : formatDifference(vsNone.get(name)!)} | ${seconds} | ${runs.length} |`;
+  });
+  return [
+    '| configuration | test accuracy % | validation accuracy % | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | s / epoch | seeds |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
+}
+
+/** The N ablation: the teacher's top N, the main comparison's N = 6 beside it. */
+export function ablationTable(results: Results): string[] {
+  const main = configurations(results, 'main');
+  const ablation = configurations(results, 'ablation');
+  const sixName = [...main.keys()].find((k) => k.startsWith('attentive-teacher N='));
+  const rows = [...ablation, ...(sixName ? [[sixName, main.get(sixName)!] as const] : [])]
+    .map(([name, runs]) => ({ n: Number(/N=(\d+)/.exec(name)![1]), runs }))
+    .sort((a, b) => a.n - b.n)
+    .map(({ n, runs }) => `| ${n} | ${(100 * n / 49).toFixed(1)} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${runs.length} |`);
+  if (ablation.size === 0) return ['No ablation run yet.'];
+  return ['| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | seeds |', '|---|---|---|---|---|', ...rows];
+}
+
+/** The whole generated block of a dataset. */
+export function reportBlock(results: Results): string {
+  const s = results.settings as Record<string, any>;
+  const { start, end } = markers(results.dataset);
+  const teacher = results.teacher;
+  const hours = results.runs.reduce((a, r) => a + r.totalSeconds, 0) / 3600 + (teacher ? teacher.trainSeconds / 3600 : 0);
+  const planned = s.plan.seeds.length * mainConfigurations(s.plan).length + s.plan.ablationSeeds.length * s.plan.ablationTopN.length;
+  const mixupChoice = chosenMixup(results);
+  return [
+    start,
+    `${s.data}. Student: ${s.splits.train}, ${s.sizes.epochs} epochs, batch ${s.sizes.batchSize}; validation: ${s.splits.validation}; test: ${s.splits.test}, evaluated every ${s.sizes.testEvery} epochs.`,
+    '',
+    `Network: ${s.network}. Every method of a seed starts from the same weights and sees the same batches; seeds ${s.plan.seeds.join(', ')} (ablation ${s.plan.ablationSeeds.join(', ')}). Mixing: ${s.mix}.`,
+    '',
+    teacher
+      ? `Teacher: the same network trained without mixing on ${teacher.images} other images of the training files (${teacher.epochs} epochs, ${(teacher.trainSeconds / 60).toFixed(0)} min), loaded with \`loadAttentionExtractor\`, its 'features' channel mean precomputed once: validation ${(100 * teacher.valAccuracy).toFixed(2)} %, test ${(100 * teacher.testAccuracy).toFixed(2)} %.`
+      : 'Teacher: not trained yet.',
+    '',
+    `Runs: ${results.runs.length} of ${planned} planned, ${hours.toFixed(1)} hours of one core (tfjs ${s.tfjs}, ${s.backend}, ${s.machine?.workers ?? '?'} worker processes on ${s.machine?.cores ?? '?'} cores). Command: \`${results.command}\`.`,
+    '',
+    overfitting(results),
+    '',
+    ...mainTable(results),
+    '',
+    mixupChoice ? `mixup's alpha by validation accuracy: ${mixupChoice.name} (${(100 * mixupChoice.val).toFixed(2)} %).` : '',
+    '',
+    `N ablation, attentive-teacher, the teacher's top N of 7 × 7 cells:`,
+    '',
+    ...ablationTable(results),
+    end,
+  ].join('\n');
+}

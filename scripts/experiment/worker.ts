@@ -1,0 +1,88 @@
+// One worker process of the experiment runner (scripts/experiment/run.ts): its own tfjs on the
+// wasm backend (single-threaded in Node, so one worker uses one core), the dataset's splits loaded
+// once, then jobs from the runner one at a time: train the teacher, or train one run. Results go
+// back as messages; the runner writes them.
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-wasm';
+
+import { registerFastBatchNormGradient } from '../../examples/training/batch_norm_grad.js';
+import { type Split, teacherMaps, trainRun, trainTeacher, usesTeacher } from '../../examples/training/methods.js';
+import { registerWasmConvGradients } from '../../examples/training/wasm_conv_grad.js';
+import { DATASET_BY_NAME, type DatasetName, type Sizes } from './datasets.js';
+import type { RunSpec } from './plan.js';
+import type { FromWorker, RunRecord, TeacherRecord, ToWorker } from './protocol.js';
+
+const send = (message: FromWorker) => process.send!(message);
+
+const [name, dir, quick] = process.argv.slice(2) as [DatasetName, string, string];
+const dataset = DATASET_BY_NAME[name];
+const sizes: Sizes = quick === 'quick' ? dataset.quickSizes : dataset.sizes;
+
+tf.env().set('PROD', true);
+if (!(await tf.setBackend('wasm'))) throw new Error('The wasm backend failed to initialise.');
+await tf.ready();
+registerWasmConvGradients(); // tfjs-backend-wasm 4.22 cannot train conv2d layers without it
+registerFastBatchNormGradient();
+
+const splits = { train: dataset.load(dir, 'train', sizes), val: dataset.load(dir, 'val', sizes), test: dataset.load(dir, 'test', sizes) };
+let maps: { folder: string; maps: tf.Tensor3D } | undefined;
+
+async function runTeacher(folder: string, seed: number): Promise<TeacherRecord> {
+  const train: Split = dataset.load(dir, 'teacher', sizes);
+  try {
+    const teacher = await trainTeacher(
+      { seed, epochs: sizes.teacherEpochs, batchSize: sizes.batchSize, numClasses: 10, network: dataset.network, train, val: splits.val, test: splits.test, onEpoch: (epoch, loss) => send({ type: 'progress', text: `teacher epoch ${epoch}/${sizes.teacherEpochs}: loss ${loss.toFixed(4)}` }) },
+      folder,
+    );
+    return { seed, images: train.labels.shape[0], epochs: sizes.teacherEpochs, folder, trainSeconds: teacher.trainSeconds, losses: teacher.losses, valAccuracy: teacher.valAccuracy, testAccuracy: teacher.testAccuracy! };
+  } finally {
+    tf.dispose(train);
+  }
+}
+
+async function runOne(spec: RunSpec, teacherFolder: string | undefined): Promise<RunRecord> {
+  let mapsSeconds: number | undefined;
+  if (usesTeacher(spec.method) && maps?.folder !== teacherFolder) {
+    if (!teacherFolder) throw new Error(`${spec.method} needs the teacher, and the runner sent none.`);
+    maps?.maps.dispose();
+    const started = performance.now();
+    maps = { folder: teacherFolder, maps: await teacherMaps(teacherFolder, splits.train.images, 7) };
+    mapsSeconds = (performance.now() - started) / 1000;
+  }
+  const before = tf.memory().numTensors;
+  const started = performance.now();
+  const epochs = await trainRun({
+    method: spec.method,
+    seed: spec.seed,
+    epochs: sizes.epochs,
+    batchSize: sizes.batchSize,
+    numClasses: 10,
+    network: dataset.network,
+    mix: { prob: 1, mixupAlpha: spec.alpha ?? 1, cutmixAlpha: spec.alpha ?? 1, grid: 7, topN: spec.topN ?? 6, labelMode: 'area', camWarmup: sizes.camWarmup },
+    ...splits,
+    testEvery: sizes.testEvery,
+    teacherMaps: maps?.maps,
+    onEpoch: (e) =>
+      send({
+        type: 'progress',
+        text: `epoch ${e.epoch}/${sizes.epochs}: loss ${e.loss.toFixed(3)} acc ${e.accuracy.toFixed(3)} val ${e.valAccuracy.toFixed(4)} (${e.valLoss.toFixed(3)})${e.testAccuracy === null ? '' : ` test ${e.testAccuracy.toFixed(4)}`} ${e.seconds.toFixed(1)}+${e.evalSeconds.toFixed(1)} s`,
+      }),
+  });
+  const leaked = tf.memory().numTensors - before;
+  if (leaked !== 0) throw new Error(`${spec.method} seed ${spec.seed} left ${leaked} tensors allocated.`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const record: RunRecord = { ...spec, labelMode: 'area', prob: 1, epochs, secondsPerEpoch: mean(epochs.map((e) => e.seconds)), totalSeconds: (performance.now() - started) / 1000 };
+  if (mapsSeconds !== undefined) record.teacherMapsSeconds = mapsSeconds;
+  if (spec.method === 'attentive-cam') {
+    const warm = epochs.filter((e) => e.mixer === 'cutmix').map((e) => e.seconds);
+    const cam = epochs.filter((e) => e.mixer === 'attentive-cam').map((e) => e.seconds);
+    if (warm.length > 0 && cam.length > 0) record.camSecondsPerEpoch = mean(cam) - mean(warm);
+  }
+  return record;
+}
+
+process.on('message', (message: ToWorker) => {
+  const job = message.type === 'teacher' ? runTeacher(message.folder, message.seed).then((teacher) => send({ type: 'teacher-done', teacher })) : runOne(message.spec, message.teacherFolder).then((run) => send({ type: 'run-done', run }));
+  job.catch((e: Error) => send({ type: 'error', message: e.stack ?? e.message }));
+});
+send({ type: 'ready' });

@@ -1,0 +1,90 @@
+// The experiment runner end to end, as `npm run experiment:<dataset> -- --quick` runs it (worker
+// processes, tfjs-wasm), on generated Fashion-MNIST files: every planned run and the teacher
+// are written, a second start finds nothing to do, a run taken out of the file is run again and
+// only it, and a file of other settings is set aside, not mixed in.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { gzipSync } from 'node:zlib';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import { QUICK_PLAN, planRuns, runKey } from '../../scripts/experiment/plan.js';
+import type { Results } from '../../scripts/experiment/protocol.js';
+
+const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+const exec = promisify(execFile);
+const scratch = mkdtempSync(join(tmpdir(), 'experiment-run-'));
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Gzip'd idx files of `count` images whose class shows as a bright bar at row 2 + 2·label. */
+function writeFashionMnist(dir: string): void {
+  const idx = (magic: number, dims: number[], data: Uint8Array) => {
+    const header = Buffer.alloc(4 + 4 * dims.length);
+    header.writeUInt32BE(magic, 0);
+    dims.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+    return gzipSync(Buffer.concat([header, data]));
+  };
+  for (const [prefix, count] of [['train', 200], ['t10k', 40]] as const) {
+    const labels = Uint8Array.from({ length: count }, (_, i) => (i * 3) % 10);
+    const images = new Uint8Array(count * 784);
+    labels.forEach((label, n) => images.fill(255, n * 784 + (2 + 2 * label) * 28 + 4, n * 784 + (2 + 2 * label) * 28 + 24));
+    writeFileSync(join(dir, `${prefix}-images-idx3-ubyte.gz`), idx(2051, [count, 28, 28], images));
+    writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte.gz`), idx(2049, [count], labels));
+  }
+}
+
+async function experiment(dataset: string, out: string): Promise<string> {
+  const { stdout } = await exec(process.execPath, [tsx, 'scripts/experiment/run.ts', dataset, '--quick', '--dir', scratch, '--out', out], { timeout: 240_000 });
+  return stdout;
+}
+
+beforeAll(() => writeFashionMnist(scratch));
+
+describe('scripts/experiment/run.ts --quick', () => {
+  const planned = planRuns(QUICK_PLAN).map(runKey).sort();
+
+  it('runs every planned run and the teacher, resumes without repeating, and redoes only what is missing', async () => {
+    const out = join(scratch, 'fashion-mnist.json');
+    const first = await experiment('fashion-mnist', out);
+    expect(first).toMatch(/fashion-mnist: 12 runs to do and the teacher, 2 workers/);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    expect(results.runs.map(runKey).sort()).toEqual(planned);
+    expect(results.teacher).toMatchObject({ images: 64, epochs: 1, seed: 1000 });
+    expect(existsSync(join(results.teacher!.folder, 'model.json'))).toBe(true);
+    for (const run of results.runs) {
+      expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+      for (const e of run.epochs) expect([e.loss, e.accuracy, e.valLoss, e.valAccuracy, e.testAccuracy, e.learningRate, e.seconds].every(Number.isFinite)).toBe(true);
+      expect(run.prob).toBe(1);
+    }
+    expect(results.runs.find((r) => r.method === 'attentive-cam')!.epochs.map((e) => e.mixer)).toEqual(['cutmix', 'attentive-cam']);
+    // cosine from 0.003: epoch 1 at the full rate, epoch 2 half-way down
+    expect(results.runs[0]!.epochs.map((e) => e.learningRate)).toEqual([0.003, 0.0015]);
+
+    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 12 runs done, the teacher trained\nfashion-mnist: 0 runs to do, 2 workers/);
+    const dropped = results.runs.find((r) => r.method === 'attentive-least')!;
+    writeFileSync(out, JSON.stringify({ ...results, runs: results.runs.filter((r) => r !== dropped) }));
+    const third = await experiment('fashion-mnist', out);
+    expect(third).toMatch(/fashion-mnist: 1 runs to do, 2 workers/);
+    expect(third).toContain(`${runKey(dropped)}: val`);
+    const again = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    expect(again.runs.map(runKey).sort()).toEqual(planned);
+    // the same seed, the same run: the rerun gives the same numbers
+    expect(again.runs.find((r) => runKey(r) === runKey(dropped))!.epochs.map((e) => e.loss)).toEqual(dropped.epochs.map((e) => e.loss));
+
+    writeFileSync(out, JSON.stringify({ ...again, settings: { ...again.settings, sizes: { ...(again.settings.sizes as object), epochs: 99 } } }));
+    expect(await experiment('fashion-mnist', out)).toMatch(/holds runs of other settings: starting afresh \(the old file is kept as .*\.old\)/);
+    expect(existsSync(`${out}.old`)).toBe(true);
+  }, 600_000);
+
+  it('runs the clutter dataset', async () => {
+    const out = join(scratch, 'fashion-mnist-clutter.json');
+    await experiment('fashion-mnist-clutter', out);
+    const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    expect(results.runs.map(runKey).sort()).toEqual(planned);
+    expect(results.settings.data).toMatch(/in clutter/);
+  }, 300_000);
+});
