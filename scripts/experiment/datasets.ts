@@ -17,6 +17,7 @@ import { CLUTTER_DEFAULTS, type GreyImages, makeCluttered } from '../../examples
 import { readFashionMnist } from '../../examples/training/fashion_mnist.js';
 import type { Split } from '../../examples/training/methods.js';
 import type { Network } from '../../examples/training/network.js';
+import { samplesSheet } from './samples.js';
 
 export const DATASETS = ['fashion-mnist', 'fashion-mnist-clutter'] as const;
 export type DatasetName = (typeof DATASETS)[number];
@@ -48,6 +49,8 @@ export interface ExperimentDataset {
   quickSizes: Sizes;
   /** Reads one part of it as tensors. */
   load(dir: string, part: 'train' | 'val' | 'teacher' | 'test', sizes: Sizes): Split;
+  /** A PNG of the first training images, where they are not Fashion-MNIST's own. */
+  samples?(dir: string, sizes: Sizes): Buffer;
 }
 
 /** The records of the source files each part takes. */
@@ -95,6 +98,7 @@ export const FASHION_MNIST_CLUTTER: ExperimentDataset = {
   sizes: { train: 4000, val: 2000, teacher: 54_000, teacherEpochs: 10, test: 10_000, epochs: 30, testEvery: 5, camWarmup: 6, batchSize: 64 },
   quickSizes: QUICK,
   load: (dir, part, sizes) => toSplit(makeCluttered(read(dir, part, sizes), { seed: `clutter-${part}` })),
+  samples: (dir, sizes) => samplesSheet(makeCluttered(read(dir, 'train', sizes), { seed: 'clutter-train' }, 0, 24)),
 };
 
 export const DATASET_BY_NAME: Record<DatasetName, ExperimentDataset> = { 'fashion-mnist': FASHION_MNIST, 'fashion-mnist-clutter': FASHION_MNIST_CLUTTER };

@@ -108,6 +108,11 @@ async function main(): Promise<void> {
       renameSync(out, `${out}.old`);
     }
   }
+  if (dataset.samples) {
+    const file = join(dirname(out), `${name}${quick ? '-quick' : ''}-samples.png`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, dataset.samples(dir, sizes));
+  }
   const teacherFiles = ['model.json', 'weights.bin'].map((f) => join(teacherFolder, f));
   if (results.teacher && !teacherFiles.every((f) => existsSync(f))) {
     console.log(`The teacher's files are missing from ${teacherFolder}: training it again.`);

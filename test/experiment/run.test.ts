@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
 
+import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { QUICK_PLAN, planRuns, runKey } from '../../scripts/experiment/plan.js';
@@ -86,5 +87,8 @@ describe('scripts/experiment/run.ts --quick', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(results.runs.map(runKey).sort()).toEqual(planned);
     expect(results.settings.data).toMatch(/in clutter/);
+    // the sheet of its first training images, 8 × 3 at 3×
+    const sheet = PNG.sync.read(readFileSync(join(scratch, 'fashion-mnist-clutter-quick-samples.png')));
+    expect([sheet.width, sheet.height]).toEqual([8 + 8 * (40 * 3 + 8), 8 + 3 * (40 * 3 + 8 + 12)]);
   }, 300_000);
 });
