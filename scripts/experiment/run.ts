@@ -99,8 +99,9 @@ async function main(): Promise<void> {
   let results: Results = { dataset: name, command, settings: { ...settings, machine }, teacher: null, runs: [] };
   if (existsSync(out)) {
     const previous = JSON.parse(readFileSync(out, 'utf8')) as Results;
-    const { machine: _, ...previousSettings } = previous.settings;
-    if (JSON.stringify(previousSettings) === JSON.stringify(settings)) {
+    // The plan says which runs there are, not how a run goes: runs added to it are run, the rest kept.
+    const decisive = ({ machine: _, plan: __, ...rest }: Record<string, unknown>) => JSON.stringify(rest);
+    if (decisive(previous.settings) === decisive(settings)) {
       results = { ...previous, command, settings: { ...settings, machine } };
       console.log(`Resuming ${out}: ${results.runs.length} runs done${results.teacher ? ', the teacher trained' : ''}`);
     } else {
