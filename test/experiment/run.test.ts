@@ -76,6 +76,10 @@ describe('scripts/experiment/run.ts --quick', () => {
     // the same seed, the same run: the rerun gives the same numbers
     expect(again.runs.find((r) => runKey(r) === runKey(dropped))!.epochs.map((e) => e.loss)).toEqual(dropped.epochs.map((e) => e.loss));
 
+    // a plan of other runs (methods added later) keeps the runs: it says which runs there are, not how one goes
+    writeFileSync(out, JSON.stringify({ ...again, settings: { ...again.settings, plan: { ...QUICK_PLAN, seeds: [7] } } }));
+    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 12 runs done, the teacher trained\nfashion-mnist: 0 runs to do/);
+
     writeFileSync(out, JSON.stringify({ ...again, settings: { ...again.settings, sizes: { ...(again.settings.sizes as object), epochs: 99 } } }));
     expect(await experiment('fashion-mnist', out)).toMatch(/holds runs of other settings: starting afresh \(the old file is kept as .*\.old\)/);
     expect(existsSync(`${out}.old`)).toBe(true);
