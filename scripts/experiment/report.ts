@@ -94,6 +94,24 @@ export function ablationTable(results: Results): string[] {
   return ['| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | seeds |', '|---|---|---|---|---|', ...rows];
 }
 
+/** The three plots of a dataset, as docs/results.md links them (they lie in docs/results/). */
+function plotLinks(dataset: string): string[] {
+  return [
+    `![test accuracy per epoch](results/${dataset}-curves.png)`,
+    '',
+    `![paired differences against cutmix](results/${dataset}-differences.png)`,
+    '',
+    `![the N ablation](results/${dataset}-ablation.png)`,
+    '',
+  ];
+}
+
+/** The block of a dataset that has no runs yet: how to make them, and no plots to link. */
+export function pendingBlock(dataset: string): string {
+  const { start, end } = markers(dataset);
+  return [start, `No runs yet: \`npm run experiment:${dataset}\`, then \`npm run report:experiments\`.`, end].join('\n');
+}
+
 /** The whole generated block of a dataset. */
 export function reportBlock(results: Results): string {
   const s = results.settings as Record<string, any>;
@@ -116,6 +134,7 @@ export function reportBlock(results: Results): string {
     '',
     overfitting(results),
     '',
+    ...plotLinks(results.dataset),
     ...mainTable(results),
     '',
     mixupChoice ? `mixup's alpha by validation accuracy: ${mixupChoice.name} (${(100 * mixupChoice.val).toFixed(2)} %).` : '',

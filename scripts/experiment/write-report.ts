@@ -1,8 +1,8 @@
 // Turns the experiments' results files (docs/results/<dataset>.json, from run.ts) into
 // docs/results.md's generated blocks (between each dataset's marker comments; the prose around
-// them is kept) and three plots per dataset: docs/results/<dataset>-curves.png (test accuracy
-// per epoch), -ablation.png (the teacher's N) and -differences.png (paired differences against
-// cutmix).
+// them is kept; a dataset without runs gets a line saying how to make them) and three plots per
+// dataset: docs/results/<dataset>-curves.png (test accuracy per epoch), -ablation.png (the
+// teacher's N) and -differences.png (paired differences against cutmix).
 //
 //   npm run report:experiments [-- --results DIR] [--md FILE]
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 
 import { DATASETS } from './datasets.js';
 import { ablationPlot, curvesPlot, differencesPlot } from './plots.js';
-import { markers, reportBlock } from './report.js';
+import { markers, pendingBlock, reportBlock } from './report.js';
 import type { Results } from './protocol.js';
 
 const { values } = parseArgs({ options: { results: { type: 'string', default: 'docs/results' }, md: { type: 'string', default: 'docs/results.md' } } });
@@ -29,9 +29,11 @@ let text = existsSync(md) ? readFileSync(md, 'utf8') : '# Results\n';
 const written: string[] = [];
 for (const dataset of DATASETS) {
   const file = join(folder, `${dataset}.json`);
-  if (!existsSync(file)) continue;
-  const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
-  if (results.runs.length === 0) continue;
+  const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Results) : null;
+  if (!results || results.runs.length === 0) {
+    text = replaceBlock(text, pendingBlock(dataset), dataset);
+    continue;
+  }
   text = replaceBlock(text, reportBlock(results), dataset);
   writeFileSync(join(folder, `${dataset}-curves.png`), curvesPlot(results));
   writeFileSync(join(folder, `${dataset}-ablation.png`), ablationPlot(results));
