@@ -67,13 +67,15 @@ describe('the packed package', () => {
     expect(files.some((f) => f.startsWith('src/') || f.startsWith('test/'))).toBe(false);
   });
 
-  it('ships nothing else: only the built library, its rolled-up types, README, LICENSE, CHANGELOG and package.json', () => {
+  it('ships nothing else: only the built library, its rolled-up types, README, LICENSE, CHANGELOG, the docs and package.json', () => {
     // Supply chain: an allowlist, so that a stray file (a secret, a fixture, a scratch build, the
-    // api-extractor inputs in dist/types) cannot reach the registry unnoticed.
+    // api-extractor inputs in dist/types) cannot reach the registry unnoticed. The docs are the
+    // pages and pictures the README links to (test/package/links.test.ts checks those links).
     const files = JSON.parse(readFileSync(join(scratch, 'files.json'), 'utf8')) as string[];
     const exact = ['README.md', 'LICENSE', 'CHANGELOG.md', 'package.json', 'dist/attentive-cutmix.d.ts', 'dist/attentive-cutmix-training.d.ts', 'dist/cjs/package.json'];
     const built = /^dist\/(esm|cjs)\/([A-Za-z0-9_-]+\/)*[A-Za-z0-9_.-]+\.js(\.map)?$/;
-    expect(files.filter((f) => !exact.includes(f) && !built.test(f))).toEqual([]);
+    const docs = /^docs\/([A-Za-z0-9_-]+\/)*[A-Za-z0-9_.-]+\.(md|png)$|^docs\/demo\.txt$/;
+    expect(files.filter((f) => !exact.includes(f) && !built.test(f) && !docs.test(f))).toEqual([]);
     for (const f of exact) expect(files).toContain(f);
     // Both builds hold the same modules.
     const modules = (dir: string) => files.filter((f) => f.startsWith(dir) && f.endsWith('.js')).map((f) => f.slice(dir.length)).sort();
@@ -109,9 +111,13 @@ describe('the packed package', () => {
     expect(cli.version).toBe(library.version);
   });
 
-  it('runs no script when it is installed', () => {
+  it('runs no script when it is installed, nor asks to (no install hook, no prepare: npm lists those for approval)', () => {
     const installed = JSON.parse(readFileSync(join(scratch, 'node_modules/attentive-cutmix/package.json'), 'utf8')) as { scripts?: Record<string, string> };
-    for (const hook of ['preinstall', 'install', 'postinstall']) expect(installed.scripts?.[hook], hook).toBeUndefined();
+    const cli = JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')) as { scripts?: Record<string, string> };
+    for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) {
+      expect(installed.scripts?.[hook], hook).toBeUndefined();
+      expect(cli.scripts?.[hook], `the command line's ${hook}`).toBeUndefined();
+    }
   });
 
   it('installs without tfjs-layers, an optional peer, so that the tests below run without it', () => {
