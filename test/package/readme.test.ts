@@ -125,18 +125,23 @@ describe("the README's install line", () => {
         [setUp(), "import { cutMix } from 'attentive-cutmix';", 'tf.dispose(cutMix(tf.zeros([2, 4, 4, 1]) as tf.Tensor4D, [0, 1], { numClasses: 2 }));', 'export {};'].join('\n'),
       );
       const tsc = join(root, 'node_modules/typescript/bin/tsc');
-      // One strict check without skipLibCheck: every error it reports is in a declaration file of
-      // tfjs, which skipLibCheck skips, so that with it the program checks clean.
+      // One strict check without skipLibCheck, with a "types" list as many projects have: every
+      // error it reports is in a declaration file of tfjs, which skipLibCheck skips, so that with
+      // it the program checks clean.
       let output = '';
       try {
-        run(process.execPath, [tsc, '--noEmit', '--strict', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'types.mts'], scratch);
+        run(process.execPath, [tsc, '--noEmit', '--strict', '--types', 'node', '--module', 'nodenext', '--moduleResolution', 'nodenext', '--target', 'es2022', 'types.mts'], scratch);
       } catch (e) {
         output = (e as { stdout: string }).stdout;
       }
       const files = [...new Set([...output.matchAll(/^(\S+?)\(\d+,\d+\): error/gm)].map((m) => m[1]!))];
       expect(files.length).toBeGreaterThan(0); // tfjs' declarations fail without it
       expect(files.filter((f) => !/^node_modules\/@tensorflow\/[^/]+\/.*\.d\.ts$/.test(f))).toEqual([]);
-      expect(output).toMatch(/PyJsonValue/); // what the README names
+      // What the README names, each where it says.
+      expect(output).toMatch(/^node_modules\/@tensorflow\/tfjs-layers\/\S+: error TS\d+: Property '\w+' of type .* is not assignable to 'string' index type 'PyJsonValue'/m);
+      expect(output).toMatch(/^node_modules\/@tensorflow\/tfjs-core\/\S+: error TS2304: Cannot find name 'Long'/m);
+      expect(output).toMatch(/^node_modules\/@tensorflow\/tfjs-backend-wasm\/\S+: error TS2304: Cannot find name 'EmscriptenModule'/m);
+      expect(readme).toMatch(/"skipLibCheck": true/);
     }, 600_000);
 
     it('runs each of the README\'s whole programs as it is written', () => {
