@@ -6,18 +6,10 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 
 import { cutMix } from '../src/index.js';
 import { registerFastBatchNormGradient, registerWasmConvGradients } from '../src/training.js';
-import { smallCnn } from './core.js';
+import { type BenchRow, smallCnn } from './core.js';
 
-export interface TrainingRow {
-  backend: string;
-  shape: number[];
-  name: string;
-  /** Median and quartiles of ms per training step (`await model.trainOnBatch`). */
-  medianMs: number;
-  q1Ms: number;
-  q3Ms: number;
-  imagesPerSecond: number;
-}
+/** A row of the benchmark's table, its times per training step (`await model.trainOnBatch`). */
+export type TrainingRow = Pick<BenchRow, 'backend' | 'shape' | 'name' | 'medianMs' | 'q1Ms' | 'q3Ms' | 'imagesPerSecond'>;
 
 interface TrainingCase {
   name: string;
