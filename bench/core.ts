@@ -37,18 +37,22 @@ function cachedExtractor(batchSize: number): AttentionExtractor & { dispose(): v
 
 /**
  * A CNN of the size the training example trains (three conv stages, global pooling, a Dense
- * classifier), for the cost of its class activation maps: one inference pass per batch.
+ * classifier), for the cost of its class activation maps (one inference pass per batch) and of
+ * a training step; with `batchNorm`, each convolution is followed by batch normalisation.
  */
-function smallCnn(size: number): tfl.LayersModel {
-  const conv = (name: string, filters: number) => tfl.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu' });
+export function smallCnn(size: number, { batchNorm = false } = {}): tfl.LayersModel {
+  const conv = (name: string, filters: number) =>
+    batchNorm
+      ? [tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: false }), tfl.layers.batchNormalization(), tfl.layers.activation({ name, activation: 'relu' })]
+      : [tfl.layers.conv2d({ name, filters, kernelSize: 3, padding: 'same', activation: 'relu' })];
   return tfl.sequential({
     layers: [
       tfl.layers.inputLayer({ inputShape: [size, size, 3] }),
-      conv('conv1', 12),
+      ...conv('conv1', 12),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
-      conv('conv2', 24),
+      ...conv('conv2', 24),
       tfl.layers.maxPooling2d({ poolSize: 2 }),
-      conv('features', 48),
+      ...conv('features', 48),
       tfl.layers.globalAveragePooling2d({}),
       tfl.layers.dense({ name: 'logits', units: 10, activation: 'softmax' }),
     ],

@@ -1,7 +1,8 @@
 // `npm run bench`: times the ops on cpu and wasm in Node and, where Chromium is installed, on
-// webgl in headless Chromium; writes bench/results/latest.{json,md} and, with --update-docs,
-// the table in docs/performance.md. Not part of `npm test`: timings are never test assertions.
-import { cpus, totalmem } from 'node:os';
+// webgl in headless Chromium, and a training step of a small CNN on wasm and cpu; writes
+// bench/results/latest.{json,md} and, with --update-docs, the tables in docs/performance.md.
+// Not part of `npm test`: timings are never test assertions.
+import { cpus, loadavg, totalmem } from 'node:os';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
@@ -11,6 +12,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { type BenchRow, benchShape } from './core.js';
 import { benchInChromium } from './browser.js';
 import { realModelCases, usesRealModels } from './real_models.js';
+import { TRAINING_CASE_NAMES, type TrainingRow, benchTraining } from './training.js';
 
 const root = resolve(import.meta.dirname, '..');
 const args = process.argv.slice(2);
@@ -26,8 +28,13 @@ const SHAPES = (
   ] as [number, number, number, number][]
 ).filter((s) => !onlyShapes || onlyShapes.includes(s.join('x')));
 
+// A training step of the small CNN, on a batch of the size the training example uses.
+const TRAINING_SHAPE: [number, number, number, number] = [32, 32, 32, 3];
+const trainingChosen = (name: string) => !onlyCases || onlyCases.some((o) => name.includes(o));
+
 tf.env().set('PROD', true);
 const rows: BenchRow[] = [];
+const trainingRows: TrainingRow[] = [];
 const loads: string[] = [];
 for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
   if (backend === 'webgl') {
@@ -44,11 +51,16 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
     for (const [name, ms] of Object.entries(real.loadMs)) loads.push(`${name}: loaded in ${Math.round(ms)} ms on ${backend}`);
     rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, { withCam, extra: real.cases, only: onlyCases })));
   }
+  // tfjs-backend-cpu's Conv2DBackpropFilter is an element-by-element loop (about a minute per step
+  // of this CNN on this machine): only the plain CNN, three steps, for the comparison.
+  const chosen = backend === 'cpu' ? (name: string) => name === TRAINING_CASE_NAMES[0] && trainingChosen(name) : trainingChosen;
+  if (TRAINING_CASE_NAMES.some(chosen)) trainingRows.push(...(await benchTraining(TRAINING_SHAPE, backend === 'cpu' ? 3 : 10, chosen, console.log)));
 }
 
 const machine = `${cpus().length} × ${cpus()[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, tfjs ${tf.version_core}`;
-const table = [
-  `Measured on ${machine}, ${new Date().toISOString().slice(0, 10)}. Median ms per call after two warm-up calls (quartiles in brackets), waiting on the result with \`await data()\`; ×floor is the median over that of \`tf.mul(x, scalar)\` on the same backend and shape, in the same run; peak is \`tf.profile\`'s peak bytes over the batch's bytes.`,
+const measured = `Measured on ${machine}, ${new Date().toISOString().slice(0, 10)}, load average ${loadavg().map((l) => l.toFixed(1)).join(', ')} at the end of the run.`;
+const opsTable = [
+  `${measured} Median ms per call after two warm-up calls (quartiles in brackets), waiting on the result with \`await data()\`; ×floor is the median over that of \`tf.mul(x, scalar)\` on the same backend and shape, in the same run; peak is \`tf.profile\`'s peak bytes over the batch's bytes.`,
   '',
   '| backend | batch | case | ms | images/s | kernels | peak | ×floor |',
   '|---|---|---|---|---|---|---|---|',
@@ -57,6 +69,14 @@ const table = [
   '',
   ...targets(rows),
 ].join('\n');
+const trainingTable = [
+  `${measured} Median ms per \`await model.trainOnBatch(x, y)\` of the small CNN (Adam, 10 classes) after one warm-up step (quartiles in brackets), the cases of a backend taking turns step by step; on wasm with \`registerWasmConvGradients()\`, without which a conv net cannot train there.`,
+  '',
+  '| backend | batch | case | ms | images/s |',
+  '|---|---|---|---|---|',
+  ...trainingRows.map((r) => `| ${r.backend} | ${r.shape.join('×')} | ${r.name} | ${r.medianMs.toFixed(1)} [${r.q1Ms.toFixed(1)}–${r.q3Ms.toFixed(1)}] | ${r.imagesPerSecond < 10 ? r.imagesPerSecond.toFixed(2) : Math.round(r.imagesPerSecond)} |`),
+].join('\n');
+const table = trainingRows.length > 0 ? `${opsTable}\n\n${trainingTable}` : opsTable;
 /** The ratios the issues set targets for, from this run. */
 function targets(all: BenchRow[]): string[] {
   const lines: string[] = [];
@@ -72,14 +92,21 @@ function targets(all: BenchRow[]): string[] {
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
-writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows }, null, 1)}\n`);
+writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows, training: trainingRows }, null, 1)}\n`);
 writeFileSync(resolve(root, 'bench/results/latest.md'), `${table}\n`);
 console.log(`\n${table}\n\nWritten to bench/results/latest.json and latest.md.`);
 if (args.includes('--update-docs')) {
+  // Each table replaces its block only when this run measured it: a run of some cases (--cases,
+  // --backends) leaves the others' numbers in place.
   const file = resolve(root, 'docs/performance.md');
-  const page = readFileSync(file, 'utf8');
-  const updated = page.replace(/(<!-- bench:start -->\n)[\s\S]*?(\n<!-- bench:end -->)/, `$1${table}$2`);
-  if (updated === page) throw new Error('docs/performance.md has no <!-- bench:start --> … <!-- bench:end --> block to update.');
-  writeFileSync(file, updated);
+  let page = readFileSync(file, 'utf8');
+  const replace = (marker: string, text: string) => {
+    const block = new RegExp(`(<!-- ${marker}:start -->\\n)[\\s\\S]*?(<!-- ${marker}:end -->)`);
+    if (!block.test(page)) throw new Error(`docs/performance.md has no <!-- ${marker}:start --> … <!-- ${marker}:end --> block to update.`);
+    page = page.replace(block, `$1${text}\n$2`);
+  };
+  if (rows.some((r) => !r.name.startsWith('floor'))) replace('bench', opsTable);
+  if (trainingRows.length > 0) replace('bench-training', trainingTable);
+  writeFileSync(file, page);
   console.log('docs/performance.md updated.');
 }

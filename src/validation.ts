@@ -30,7 +30,14 @@ export function describe(value: unknown): string {
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
-  if (typeof value === 'object') return `an object with keys [${Object.keys(value).join(', ')}]`;
+  if (typeof value === 'object') {
+    // An instance of a class (a model, a dataset) by what it is, not by its private fields.
+    const prototype = Object.getPrototypeOf(value) as object | null;
+    const name = prototype === null || prototype === Object.prototype ? undefined : (value.constructor as { name?: string } | undefined)?.name;
+    if (name) return `an instance of ${name}`;
+    const keys = Object.keys(value);
+    return `an object with keys [${keys.slice(0, 8).join(', ')}${keys.length > 8 ? `, … (${keys.length} in all)` : ''}]`;
+  }
   if (typeof value === 'string') return `'${value}'`;
   return String(value);
 }
@@ -85,9 +92,24 @@ export function describeRule({ min, max, minExclusive, maxExclusive, integer }: 
   return `a finite ${integer ? 'integer' : 'number'}`;
 }
 
-/** Checks that `value` is one of the allowed strings. */
+/** Checks that `value` is one of the allowed strings; a near miss (`'cutmix'` for `'cutMix'`) gets the right spelling suggested. */
 export function assertOneOf<T extends string>(op: string, arg: string, value: unknown, allowed: readonly T[]): asserts value is T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw argumentError(op, arg, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, describe(value));
+    const near = typeof value === 'string' ? spellingOf(value, allowed) : undefined;
+    throw argumentError(op, arg, `one of ${allowed.map((a) => `'${a}'`).join(', ')}`, `${describe(value)}${near === undefined ? '' : ` (did you mean '${near}'?)`}`);
   }
+}
+
+/**
+ * The allowed value that `given` spells differently: the first with the same letters and digits in
+ * another case or with other separators (`'cut-mix'`, `'CutMix'`), else the only one it begins
+ * (`'attentive'`).
+ */
+function spellingOf<T extends string>(given: string, allowed: readonly T[]): T | undefined {
+  const bare = (s: string) => s.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const key = bare(given);
+  if (key.length < 3) return undefined;
+  const same = allowed.find((a) => bare(a) === key);
+  const starting = allowed.filter((a) => bare(a).startsWith(key));
+  return same ?? (starting.length === 1 ? starting[0] : undefined);
 }

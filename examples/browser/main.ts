@@ -46,6 +46,7 @@ let renders = 0;
 // Start-up: backend, samples, controls.
 
 async function start(): Promise<void> {
+  await nextPaint(); // the page's 'Starting…' first
   setWasmPaths(new URL('wasm/', location.href).href);
   tf.env().set('PROD', true);
   const backend = await pickBackend();
@@ -53,6 +54,10 @@ async function start(): Promise<void> {
   badge.dataset.backend = backend;
   badge.textContent = `backend: ${backend}`;
   if (backend === 'wasm') badge.textContent += (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) ? ' (threaded)' : ' (single thread)';
+  // The first ops compile the backend's programs, blocking the page: on webgl without a GPU, for
+  // seconds. Say so, and let it be drawn, before they start.
+  $('status').textContent = backend === 'webgl' ? 'Working: the first mix compiles its WebGL shaders, which takes a few seconds without a GPU…' : 'Working…';
+  await nextPaint();
 
   const scenes = makeScenes(SAMPLE_COUNT, SIZE, 5);
   const all = await scenes.images.data();
@@ -65,6 +70,14 @@ async function start(): Promise<void> {
   wireControls();
   renderBatchStrip();
   requestRender();
+}
+
+/** Resolves after the browser has drawn the page as it is now (or after 100 ms in a hidden tab, which draws nothing). */
+function nextPaint(): Promise<void> {
+  return new Promise((done) => {
+    requestAnimationFrame(() => setTimeout(done));
+    setTimeout(done, 100);
+  });
 }
 
 /** The first backend of webgl, wasm, cpu that initialises (or `?backend=NAME` first). */
@@ -208,7 +221,9 @@ let pendingMessage = '';
 function requestRender(message = ''): void {
   dirty = true;
   if (message) pendingMessage = message;
-  document.body.dataset.state = 'busy';
+  // 'loading' until the first render is drawn (its working notice shows at once), then 'busy'
+  // (the notice shows only if a render takes a while).
+  if (document.body.dataset.state !== 'loading') document.body.dataset.state = 'busy';
   if (!running) void renderLoop();
 }
 
@@ -216,6 +231,7 @@ async function renderLoop(): Promise<void> {
   running = true;
   while (dirty) {
     dirty = false;
+    if (document.body.dataset.state === 'loading') await nextPaint();
     const message = pendingMessage;
     pendingMessage = '';
     try {
@@ -229,6 +245,7 @@ async function renderLoop(): Promise<void> {
   }
   running = false;
   document.body.dataset.state = 'ready';
+  $('status').textContent = 'Working…';
 }
 
 function options(): { method: Method; common: Record<string, unknown>; topN: number; grid: number; labelMode: string; alpha: number } {

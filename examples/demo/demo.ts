@@ -16,8 +16,8 @@ import { sampleMixupParams, saliencyExtractor } from 'attentive-cutmix';
 import { type BackendName, loadBackend } from '../../packages/cli/src/backend.js';
 import { CliError, UsageError } from '../../packages/cli/src/errors.js';
 import { charsThatFit } from '../../packages/cli/src/font.js';
-import { displayScale, renderGrid } from '../../packages/cli/src/grid.js';
-import { type MixSettings, attentionMaps, previewRows, runMethod, summarizeOutcome, tensorToImages } from '../../packages/cli/src/preview.js';
+import { cellRect, displayScale, renderGrid } from '../../packages/cli/src/grid.js';
+import { type MixOutcome, type MixSettings, attentionMaps, previewRows, runMethod, summarizeOutcome, tensorToImages } from '../../packages/cli/src/preview.js';
 import { SHAPE_CLASSES, makeScenes } from '../samples/scenes.js';
 
 export interface DemoOptions {
@@ -142,8 +142,11 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
     `each output i mixes x[i] (left) with its partner (right of the arrow); λ is the weight of x[i]`,
     '',
     ...outcomes.flatMap((o, k) => [
-      ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1]:', `attentiveCutMix (top ${settings.topN} of ${settings.grid}×${settings.grid} cells, saliency extractor), partner's cells r·grid + c:`][k]!,
-      ...summarizeOutcome(o, labels, classNames, sampleNames),
+      ['mixup (alpha 1):', "cutMix (alpha 1), box [y0, x0, y1, x1], and the share of the partner's object box pasted:", `attentiveCutMix (top ${settings.topN} of ${settings.grid}×${settings.grid} cells, saliency extractor), partner's cells r·grid + c, and the share of its object box pasted:`][k]!,
+      ...summarizeOutcome(o, labels, classNames, sampleNames).map((line, i) => {
+        const pasted = pastedRects(o, i, settings.grid);
+        return pasted ? `${line}  object ${Math.round(100 * objectShare(scenes.objects[o.partners[i]!]!, pasted))}%` : line;
+      }),
       '',
     ]),
     `tensors left allocated by the run: ${leakedTensors}`,
@@ -153,6 +156,21 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
   writeFileSync(pngPath, canvas.toPng());
   writeFileSync(summaryPath, `${summary}\n`);
   return { pngPath, summaryPath, summary, width: layout.width, height: layout.height, leakedTensors };
+}
+
+type Rect = readonly [number, number, number, number];
+
+/** The rectangles `[y0, x0, y1, x1]` of the partner that sample `i` of a cutMix or attentive outcome pasted (none for mixup). */
+function pastedRects(o: MixOutcome, i: number, grid: number): Rect[] | undefined {
+  if (o.boxes) return [o.boxes[i] as unknown as Rect];
+  return o.cells?.[i]!.map((cell) => cellRect(cell, grid, SIZE, SIZE));
+}
+
+/** The share of the object's bounding box covered by the (disjoint) pasted rectangles. */
+function objectShare([y0, x0, y1, x1]: Rect, pasted: readonly Rect[]): number {
+  const overlap = (a0: number, a1: number, b0: number, b1: number) => Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
+  const covered = pasted.reduce((sum, [py0, px0, py1, px1]) => sum + overlap(y0, y1, py0, py1) * overlap(x0, x1, px0, px1), 0);
+  return covered / ((y1 - y0) * (x1 - x0));
 }
 
 async function main(argv: readonly string[]): Promise<number> {

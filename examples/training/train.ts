@@ -29,8 +29,8 @@
 // CutMix (0.86) and Attentive CutMix (0.90) all end above it; one seed, so differences of a few
 // points among the mixers are noise.
 //
-// Training on wasm needs examples/training/wasm_conv_grad.ts: tfjs-backend-wasm 4.22 has no
-// Conv2DBackpropFilter kernel.
+// Training on wasm needs registerWasmConvGradients (attentive-cutmix/training): tfjs-backend-wasm
+// 4.22 has no Conv2DBackpropFilter kernel.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,12 +40,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
 import type { CellCount, LabelMode } from '../../src/index.js';
+import { registerWasmConvGradients } from '../../src/training.js';
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10.js';
 import { FASHION_MNIST_CLASSES, loadFashionMnist } from './fashion_mnist.js';
 import { type Epoch, METHODS, METHOD_ALIASES, type Method, type MixSettings, type Split, teacherMaps as mapsOfTeacher, trainRun, trainTeacher, usesTeacher } from './methods.js';
 import type { Network } from './network.js';
 import { SHAPE_CLASSES, makeShapeSet } from './shapes.js';
-import { registerWasmConvGradients } from './wasm_conv_grad.js';
 
 const USAGE =
   `usage: npx tsx examples/training/train.ts [--method ${[...METHODS, 'all'].join('|')}] [--epochs N] [--samples N] [--val N] [--test N] ` +

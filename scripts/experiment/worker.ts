@@ -5,9 +5,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { registerFastBatchNormGradient } from '../../examples/training/batch_norm_grad.js';
 import { type Split, teacherMaps, trainRun, trainTeacher, usesTeacher } from '../../examples/training/methods.js';
-import { registerWasmConvGradients } from '../../examples/training/wasm_conv_grad.js';
+import { registerFastBatchNormGradient, registerWasmConvGradients } from '../../src/training.js';
 import { DATASET_BY_NAME, type DatasetName, type Sizes } from './datasets.js';
 import type { RunSpec } from './plan.js';
 import type { FromWorker, RunRecord, TeacherRecord, ToWorker } from './protocol.js';

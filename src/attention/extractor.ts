@@ -40,7 +40,20 @@ export interface AttentionExtractor {
 export const EXTRACTOR_OPTION = customOption(
   'an AttentionExtractor: an object with an extract(images) method',
   (extractor): extractor is AttentionExtractor => typeof extractor === 'object' && extractor !== null && typeof (extractor as AttentionExtractor).extract === 'function',
+  describeNonExtractor,
 );
+
+/** A value given where an extractor belongs, for a message; a model, with the function that makes it one. */
+function describeNonExtractor(value: unknown): string {
+  const model = (value ?? {}) as { predict?: unknown; layers?: unknown; execute?: unknown; executeAsync?: unknown };
+  if (typeof model.predict === 'function' && Array.isArray(model.layers)) {
+    return `${describe(value)}, a tf.LayersModel, which is a model, not an extractor: pass camExtractor(model) (its class activation maps, for the model being trained) or await loadAttentionExtractor(model) (its feature map, for a pretrained model)`;
+  }
+  if (typeof model.execute === 'function' && typeof model.executeAsync === 'function') {
+    return `${describe(value)}, a graph model, which is a model, not an extractor: pass await loadAttentionExtractor(model), which cuts it at a feature node`;
+  }
+  return describe(value);
+}
 
 /** Checks that the argument `arg` of `op` is an {@link AttentionExtractor}. */
 export function assertExtractor(op: string, arg: string, extractor: unknown): asserts extractor is AttentionExtractor {
@@ -77,7 +90,7 @@ export function extractAttention(op: string, extractor: AttentionExtractor, imag
 export function assertAttentionSource(op: string, arg: string, attention: unknown): asserts attention is AttentionExtractor | Tensor3D {
   if (attention instanceof TensorClass) return;
   if (typeof attention !== 'object' || attention === null || typeof (attention as AttentionExtractor).extract !== 'function') {
-    throw argumentError(op, arg, 'an AttentionExtractor (an object with an extract(images) method) or attention maps (a float32 Tensor3D [B, h, w])', describe(attention));
+    throw argumentError(op, arg, 'an AttentionExtractor (an object with an extract(images) method) or attention maps (a float32 Tensor3D [B, h, w])', describeNonExtractor(attention));
   }
 }
 

@@ -233,11 +233,23 @@ function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOpti
   return mixerMix(mixer, mixer.options.seed as Seed | Rng | undefined);
 }
 
+/** A dataset element for a message: a plain object by what each of its fields holds. */
+function describeElement(element: unknown): string {
+  if (typeof element !== 'object' || element === null || Object.getPrototypeOf(element) !== Object.prototype) return `that is ${describe(element)}`;
+  return `{ ${Object.entries(element).map(([key, value]) => `${key}: ${describe(value)}`).join(', ')} }`;
+}
+
 /** Mixes one element of the dataset; call inside a `tidy`. */
 function mixBatch(op: string, batch: unknown, mix: Mix, name: string): MixedBatch {
   const { xs, ys, attention } = (typeof batch === 'object' && batch !== null ? batch : {}) as { xs?: unknown; ys?: unknown; attention?: unknown };
+  const expected = 'a dataset of { xs, ys } or { xs, ys, attention } batches of tensors';
+  // One sample: an image [H, W, C] with a class id (a number or a scalar) or a one-hot row not as long as a batch.
+  const oneLabel = !(ys instanceof TensorClass) || ys.rank === 0 || (ys.rank === 1 && xs instanceof TensorClass && ys.shape[0] !== xs.shape[0]);
+  if (xs instanceof TensorClass && xs.rank === 3 && oneLabel) {
+    throw argumentError(op, 'dataset', expected, `an element ${describeElement(batch)}: one image, not a batch; batch the dataset before mixing it (mixDataset(dataset.batch(32), …))`);
+  }
   if (!(xs instanceof TensorClass) || !(ys instanceof TensorClass) || !(attention === undefined || attention instanceof TensorClass)) {
-    throw argumentError(op, 'dataset', 'a dataset of { xs, ys } or { xs, ys, attention } batches of tensors', `an element that is ${describe(batch)}`);
+    throw argumentError(op, 'dataset', expected, `an element ${describeElement(batch)}`);
   }
   let result: { images: unknown; labels: unknown };
   try {

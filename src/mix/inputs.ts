@@ -60,8 +60,25 @@ export function toImages(op: string, arg: string, x: Tensor | TensorLike, allowR
     throw argumentError(op, arg, 'a float32 or int32 tensor', describe(t));
   }
   if (t.shape.some((d) => d === 0)) throw argumentError(op, arg, 'a tensor with no zero-sized dimension', describe(t));
+  if (looksChannelsFirst(t.shape)) {
+    const [b, c, h, w] = t.shape as [number, number, number, number];
+    throw argumentError(
+      op,
+      arg,
+      'images [B, H, W, C], channels last as tfjs has them',
+      `${describe(t)}, which looks channels-first ([B, C, H, W], as PyTorch writes images: ${c} channel${c === 1 ? '' : 's'} of ${h} × ${w}; ` +
+        `channels last, it would be ${c} pixel${c === 1 ? '' : 's'} high with ${w} channels); transpose it: tf.transpose(${arg}, [0, 2, 3, 1]) gives [${b}, ${h}, ${w}, ${c}]`,
+    );
+  }
   return t;
 }
+
+/**
+ * `[B, C, H, W]`: a second dimension of 1 to 4 (grey, grey and alpha, RGB, RGBA) before two of 8
+ * or more. Read channels last, that is an image at most 4 pixels high with 8 or more channels,
+ * which no one mixes; a small channels-last image (`[B, 4, 4, 16]`, `[B, 3, 3, 3]`) passes.
+ */
+const looksChannelsFirst = (shape: readonly number[]) => shape.length === 4 && shape[1]! <= 4 && shape[2]! >= 8 && shape[3]! >= 8;
 
 /** {@link toImages} for the batches the mixing ops take: rank 4 only. */
 export function toBatch(op: string, x: Tensor | TensorLike): Tensor4D {
@@ -84,6 +101,14 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
     throw argumentError(op, arg, `a batch of ${batchSize} labels, as many as images`, `${y.shape[0]} (${describe(y)})`);
   }
   if (y.rank === 2) {
+    if (numClasses !== undefined && numClasses > 1 && y.shape[1] === 1) {
+      throw argumentError(
+        op,
+        arg,
+        `class ids of shape [B] or one-hot / soft labels of shape [B, ${numClasses}] (numClasses = ${numClasses})`,
+        `${describe(y)}: class ids in a column? Squeeze them to [${batchSize}]: tf.squeeze(${arg}, [1])`,
+      );
+    }
     if (numClasses !== undefined && y.shape[1] !== numClasses) {
       throw argumentError(op, 'options.numClasses', `equal to the labels' K = ${y.shape[1]}`, String(numClasses));
     }

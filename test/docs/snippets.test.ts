@@ -66,7 +66,7 @@ function typeCheck(): Map<string, string[]> {
       types: ['node'],
       skipLibCheck: true,
       noEmit: true,
-      paths: { 'attentive-cutmix': ['./src/index.ts'] },
+      paths: { 'attentive-cutmix': ['./src/index.ts'], 'attentive-cutmix/training': ['./src/training.ts'] },
     },
     root,
   );
@@ -124,7 +124,7 @@ describe('the snippet finder', () => {
     const found = markdownSnippets('a.md', '```typescript\nlet a;\n```\n```js\nlet b;\n```\n```ts fragmnet\nlet c;\n```\n');
     expect(found.snippets).toEqual([]);
     expect(found.escaped.map((e) => e.info)).toEqual(['typescript', 'js']);
-    expect(found.malformed.map((m) => m.reason)).toEqual(['unknown word(s) fragmnet; known: fragment, no-run, keeps-tensors']);
+    expect(found.malformed.map((m) => m.reason)).toEqual(['unknown word(s) fragmnet; known: fragment, no-run, keeps-tensors, sets-backend']);
   });
 });
 
@@ -179,6 +179,10 @@ describe('the snippets of the docs', () => {
     const runnable = modules.slice(0, snippets.length).filter((m) => !m.snippet.flags.has('no-run'));
     it.each(runnable.map((m) => [id(m.snippet), m] as const))('%s', async (_, module) => {
       const left = await run(module);
+      if (module.snippet.flags.has('sets-backend')) {
+        expect(tf.getBackend()).not.toBe('cpu');
+        await tf.setBackend('cpu');
+      }
       expect(tf.getBackend()).toBe('cpu');
       if (!module.snippet.flags.has('keeps-tensors')) expect(left, 'tensors left behind').toBe(0);
     }, 120_000);

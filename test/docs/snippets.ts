@@ -9,6 +9,7 @@
 //                          that wrapper and run with the stand-ins, leak-checked
 //   ```ts … no-run         type-checked only (it needs files or a server that the tests lack)
 //   ```ts … keeps-tensors  run, but not leak-checked: it keeps tensors on purpose
+//   ```ts … sets-backend   run, and the backend it selects (wasm) is set back to cpu afterwards
 import { readFileSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
@@ -16,7 +17,7 @@ import ts from 'typescript';
 import { STAND_IN_NAMES } from './stand_ins.js';
 
 /** The words an info string may add after `ts`. */
-export const FLAGS = ['fragment', 'no-run', 'keeps-tensors'] as const;
+export const FLAGS = ['fragment', 'no-run', 'keeps-tensors', 'sets-backend'] as const;
 export type Flag = (typeof FLAGS)[number];
 
 export interface Snippet {

@@ -67,6 +67,33 @@ function testPng(): Buffer {
   return PNG.sync.write(png);
 }
 
+/** What one drawn frame of the page showed while it started: its state, and whether the working notice was visible. */
+interface Frame {
+  state: string | undefined;
+  drawn: boolean;
+  notice: string | undefined;
+}
+
+/**
+ * Run in the page before its own scripts: at every frame the browser draws until the page is
+ * ready, records whether the working notice (#status) was visible, and what it said. A frame
+ * blocked by the first WebGL compile is never drawn, so what it records is what the user saw.
+ */
+function recordFrames(): void {
+  const frames: Frame[] = [];
+  (window as unknown as { frames_: Frame[] }).frames_ = frames;
+  const look = () => {
+    const status = document.getElementById('status');
+    if (status) {
+      const style = getComputedStyle(status);
+      const visible = style.display !== 'none' && style.visibility !== 'hidden' && status.getBoundingClientRect().height > 0;
+      frames.push({ state: document.body.dataset.state, drawn: document.body.dataset.renders !== undefined, notice: visible ? status.textContent ?? '' : undefined });
+    }
+    if (document.body?.dataset.state !== 'ready' && document.body?.dataset.state !== 'failed') requestAnimationFrame(look);
+  };
+  requestAnimationFrame(look);
+}
+
 describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
   const foreignRequests: string[] = [];
   const localRequests: string[] = [];
@@ -109,6 +136,7 @@ describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
       foreignRequests.push(requested);
       return route.abort();
     });
+    await context.addInitScript(recordFrames);
     page = context.pages()[0] ?? (await context.newPage());
     watch(page);
     await page.goto(url);
@@ -127,6 +155,15 @@ describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
     expect(await page.textContent('#backend')).toContain('webgl');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
     expect(Number(await dataset(page, '#batch', 'samples'))).toBe(8);
+  }, TIMEOUT);
+
+  it('shows that it is working in every frame it draws before the first mix, the first WebGL compile included', async () => {
+    const frames = await page.evaluate(() => (window as unknown as { frames_: Frame[] }).frames_);
+    const before = frames.filter((f) => !f.drawn);
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.filter((f) => f.notice === undefined)).toEqual([]); // no frame of empty panels without the notice
+    expect(before.map((f) => f.notice)).toContain('Working: the first mix compiles its WebGL shaders, which takes a few seconds without a GPU…');
+    expect(await page.isVisible('#status')).toBe(false); // and gone once the mix is drawn
   }, TIMEOUT);
 
   it('draws real images in all four panels', async () => {

@@ -1,5 +1,6 @@
 // The demo (`npm run demo`): its main function writes a PNG grid and a text summary next to it,
-// leaves no tensor behind, and refuses a bad command line.
+// leaves no tensor behind, and refuses a bad command line; the picture, the text and the sentence
+// about them in the README are what it makes now.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,15 +30,41 @@ describe('the demo', () => {
     const summary = readFileSync(report.summaryPath, 'utf8');
     expect(summary).toBe(`${report.summary}\n`);
     expect(summary).toContain(`backend ${backend}`);
-    for (const heading of ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1]:', 'attentiveCutMix (top 6 of 7×7 cells, saliency extractor)']) {
+    for (const heading of ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1],', 'attentiveCutMix (top 6 of 7×7 cells, saliency extractor)']) {
       expect(summary).toContain(heading);
     }
     // One line per sample and method: "#0 disc ← #2 triangle  λ 0.4197  42% disc + 58% triangle …"
     const lines = summary.split('\n').filter((l) => /^ {2}#\d \w+ +← #\d \w+ +λ \d\.\d{4} {2}\d+% \w+/.test(l));
     expect(lines).toHaveLength(15);
+    // cutMix and attentiveCutMix say how much of the partner's object (its bounding box) they pasted.
+    expect(lines.filter((l) => /object \d+%$/.test(l))).toHaveLength(10);
     expect(summary.match(/cells \[(\d+, ){5}\d+\]/g)).toHaveLength(5);
     expect(summary).toContain('tensors left allocated by the run: 0');
     expect(report.leakedTensors).toBe(0);
+  });
+
+  it("is what the README shows: docs/demo.png and docs/demo.txt are the cpu run's, pixel for pixel", () => {
+    const root = join(import.meta.dirname, '../..');
+    const hint = 'docs/demo.* are out of date: run `npm run demo -- --out docs/demo.png` and check the README paragraph under "## Demo"';
+    expect(readFileSync(join(root, 'docs/demo.txt'), 'utf8'), hint).toBe(`${reports.cpu!.summary}\n`);
+    const [shown, made] = [join(root, 'docs/demo.png'), reports.cpu!.pngPath].map((f) => PNG.sync.read(readFileSync(f)));
+    expect([shown!.width, shown!.height], hint).toEqual([made!.width, made!.height]);
+    expect(Buffer.compare(shown!.data, made!.data), hint).toBe(0);
+  });
+
+  it("backs the README's sentence about it with the run's own numbers", () => {
+    const readme = readFileSync(join(import.meta.dirname, '../../README.md'), 'utf8').replace(/\s+/g, ' ');
+    const claim = /the box it pastes onto #(\d) \(the (\w+)\) covers (\d+) % of the bounding box of the partner's (\w+), while attentiveCutMix's (\w+) cells cover (\d+) % of it/.exec(readme);
+    expect(claim, "README.md's demo paragraph no longer says what cutMix and attentiveCutMix pasted").not.toBeNull();
+    const [, sample, base, cutShare, partner, count, attentiveShare] = claim!;
+    const summary = reports.cpu!.summary.split('\n');
+    const row = (heading: string) => summary[summary.findIndex((l) => l.startsWith(heading)) + 1 + Number(sample)]!;
+    const share = (line: string) => /object (\d+)%$/.exec(line)?.[1];
+    const cut = row('cutMix');
+    const attentive = row('attentiveCutMix');
+    expect(cut).toMatch(new RegExp(`^ {2}#${sample} ${base} +← #\\d ${partner} `));
+    expect([share(cut), share(attentive)]).toEqual([cutShare, attentiveShare]);
+    expect(attentive.match(/cells \[([\d, ]+)\]/)![1]!.split(', ')).toHaveLength(['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight'].indexOf(count!) + 1);
   });
 
   it('gives the same mixing on cpu and wasm', () => {

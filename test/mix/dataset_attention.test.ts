@@ -131,7 +131,7 @@ describe('mixDataset over batches with attention', () => {
     const batch: DatasetBatch = { xs: seeded([B, H, W, C], 'x') as tf.Tensor4D, ys: tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32') };
     const plain = { map: (f: (b: tf.TensorContainer) => unknown) => [f({ ...batch, attention: [[[1]]] } as never)] };
     expect(() => mixDataset(plain, 'attentive', { numClasses: K, grid: 4, topN: 2 })).toThrow(
-      /^Argument 'dataset' passed to 'mixDataset' must be a dataset of \{ xs, ys \} or \{ xs, ys, attention \} batches of tensors, but got an element that is an object with keys \[xs, ys, attention\]\.$/,
+      /^Argument 'dataset' passed to 'mixDataset' must be a dataset of \{ xs, ys \} or \{ xs, ys, attention \} batches of tensors, but got an element \{ xs: a float32 tensor of shape \[6, 8, 8, 3\], ys: a int32 tensor of shape \[6\], attention: an array of length 1 \}\.$/,
     );
     tf.dispose(batch);
   });

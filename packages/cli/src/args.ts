@@ -5,7 +5,7 @@ import { type MixMode, NORMALIZATION_NAMES, type Normalization } from 'attentive
 
 import { BACKENDS, type BackendName } from './backend.js';
 import { UsageError } from './errors.js';
-import { METHODS, type Method } from './preview.js';
+import { METHODS, METHOD_FUNCTIONS, type Method } from './preview.js';
 
 export const USAGE = `Usage: attentive-cutmix preview <images...|folder> --out grid.png [options]
        attentive-cutmix nodes <model.json> [--input-size HxW] [--backend NAME]
@@ -20,7 +20,8 @@ Arguments:
 
 Options:
   --out FILE.png         where to write the grid (required)
-  --method NAME          attentive (default), cutmix or mixup
+  --method NAME          attentive (default), cutmix or mixup; the library's names
+                         attentiveCutMix and cutMix are taken too, as mixDataset takes them
   --model PATH           model.json of a graph or layers model (TensorFlow.js format) whose
                          feature map gives the attention (default: the built-in saliency extractor)
   --feature-node NAME    the model node or layer that gives the feature map, or the end of its
@@ -124,7 +125,7 @@ function readArgs(rest: readonly string[], specs: OptionSpecs) {
     if (token.kind !== 'option') continue;
     const spec = Object.hasOwn(specs, token.name) ? specs[token.name] : undefined; // not '--constructor'
     if (!spec) {
-      const near = Object.keys(specs).find((name) => name.replace(/-/g, '') === token.name.replace(/[-_]/g, '').toLowerCase());
+      const near = Object.keys(specs).find((name) => bare(name) === bare(token.name));
       throw new UsageError(`unknown option '${token.rawName}'${near ? `; did you mean '--${near}'?` : ''}`);
     }
     if (spec.type === 'boolean') {
@@ -160,7 +161,7 @@ function parsePreview(rest: readonly string[]): Command {
   if (out === undefined) throw new UsageError('option --out is required: the PNG file to write the grid to');
   if (!/\.png$/i.test(out)) throw new UsageError(`option --out must name a .png file, but got '${out}'`);
 
-  const method = oneOf('--method', values.get('method') ?? 'attentive', METHODS);
+  const method = methodNamed(values.get('method') ?? 'attentive');
   const mode = oneOf('--mode', values.get('mode') ?? 'elem', MODES);
   const size = integer('--size', values.get('size') ?? '224', 1, MAX_SIZE);
   const limit = integer('--limit', values.get('limit') ?? '16', 2);
@@ -190,8 +191,19 @@ function parsePreview(rest: readonly string[]): Command {
   return { command: 'preview', options };
 }
 
+/** The method a --method value names: the command's own name, or the library function's (`cutMix`), as mixDataset takes them. */
+function methodNamed(value: string): Method {
+  return METHODS.find((m) => METHOD_FUNCTIONS[m] === value) ?? oneOf('--method', value, METHODS);
+}
+
+/** A name without case and separators, to recognise one written another way (`--top_n`, `CutMix`). */
+const bare = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+
 function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
-  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`option ${option} must be one of ${allowed.join(', ')}, but got '${value}'`);
+  if (!(allowed as readonly string[]).includes(value)) {
+    const near = allowed.find((name) => bare(name) === bare(value));
+    throw new UsageError(`option ${option} must be one of ${allowed.join(', ')}, but got '${value}'${near ? `; did you mean '${near}'?` : ''}`);
+  }
   return value as T;
 }
 

@@ -114,7 +114,10 @@ export async function runMethod(
 
 /**
  * The weights of a mixed label row as whole percentages that add up to 100 (largest remainders),
- * `first` first and the rest by weight; classes under half a percent are left out.
+ * `first` first and the rest by weight; classes under half a percent are left out. Equal
+ * remainders (to float32 rounding) go to `first`, then to the larger weight, so that a lambda is
+ * rounded one way whatever the classes' order: 0.625 is 63 % of the sample's own class, as
+ * lambda's two decimals (0.63) say.
  */
 export function labelShares(row: readonly number[], first: number): { index: number; percent: number }[] {
   const total = row.reduce((s, v) => s + (v > 0 ? v : 0), 0);
@@ -122,7 +125,10 @@ export function labelShares(row: readonly number[], first: number): { index: num
   const entries = row.map((v, index) => ({ index, exact: (100 * Math.max(0, v)) / total })).filter((e) => e.exact >= 0.5);
   const floors = entries.map((e) => ({ ...e, percent: Math.floor(e.exact) }));
   let left = 100 - floors.reduce((s, e) => s + e.percent, 0);
-  for (const e of [...floors].sort((a, b) => b.exact - b.percent - (a.exact - a.percent))) {
+  const remainder = (e: { exact: number; percent: number }) => e.exact - e.percent;
+  const byClaim = (a: (typeof floors)[number], b: (typeof floors)[number]) =>
+    Math.abs(remainder(b) - remainder(a)) > 1e-4 ? remainder(b) - remainder(a) : Number(b.index === first) - Number(a.index === first) || b.exact - a.exact || a.index - b.index;
+  for (const e of [...floors].sort(byClaim)) {
     if (left <= 0) break;
     e.percent += 1;
     left -= 1;

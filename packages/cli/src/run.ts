@@ -30,11 +30,28 @@ export interface CliIo {
 /** From this many images on, decoding reports its progress. */
 export const PROGRESS_MIN_IMAGES = 8;
 
-const processIo = (): CliIo => ({
-  out: (text) => process.stdout.write(`${text}\n`),
-  err: (text) => process.stderr.write(text.endsWith('\r') ? text : `${text}\n`),
-  isTTY: Boolean(process.stderr.isTTY),
-});
+/**
+ * Writes to `stream` until the reader of its pipe is gone (`| head`), then quietly nothing: the
+ * work (the grid file) is still done, and Node does not die on the pipe's EPIPE error with a stack
+ * trace, as it would without a listener.
+ */
+function pipeWriter(stream: NodeJS.WriteStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    closed = true;
+  });
+  return (text) => void (closed || stream.write(text));
+}
+
+function processIo(): CliIo {
+  const [out, err] = [pipeWriter(process.stdout), pipeWriter(process.stderr)];
+  return {
+    out: (text) => out(`${text}\n`),
+    err: (text) => err(text.endsWith('\r') ? text : `${text}\n`),
+    isTTY: Boolean(process.stderr.isTTY),
+  };
+}
 
 /** Runs the command line with `argv` (the arguments after the program name) and returns the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {

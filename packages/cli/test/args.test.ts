@@ -102,6 +102,14 @@ describe('parseArgs', () => {
     expect(preview('a', 'b', '--method', 'cutmix', '--alpha=2', '--out', 'x.png')).toMatchObject({ method: 'cutmix', alpha: 2 });
   });
 
+  it("takes the library's names for the methods too, as mixDataset does", () => {
+    expect(preview('a', 'b', '--method', 'cutMix', '--out', 'x.png')).toMatchObject({ method: 'cutmix' });
+    expect(preview('a', 'b', '--method=attentiveCutMix', '--out', 'x.png')).toMatchObject({ method: 'attentive' });
+    expect(preview('a', 'b', '--method', 'mixup', '--out', 'x.png')).toMatchObject({ method: 'mixup' });
+    expect(() => preview('a', 'b', '--method', 'CutMix', '--out', 'x.png')).toThrow(/option --method must be one of attentive, cutmix, mixup, but got 'CutMix'; did you mean 'cutmix'\?$/);
+    expect(() => preview('a', 'b', '--mode', 'Batch', '--out', 'x.png')).toThrow(/option --mode must be one of elem, batch, but got 'Batch'; did you mean 'batch'\?$/);
+  });
+
   it("reads the nodes command: one model, --input-size as HxW, --backend", () => {
     expect(parseArgs(['nodes', 'm.json'])).toEqual({ command: 'nodes', options: { model: 'm.json' } });
     expect(parseArgs(['nodes', '--input-size=64x48', 'm.json', '--backend', 'cpu'])).toEqual({ command: 'nodes', options: { model: 'm.json', inputSize: [64, 48], backend: 'cpu' } });

@@ -3,7 +3,7 @@
 // backend only (the wasm backend, an optional peer, is absent), then run through npx. All three at
 // the tested version: npm would otherwise add the newest converter as a peer, which refuses an
 // older core. Needs both builds (dist/ and packages/cli/dist/), as `npm test` makes them.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
@@ -86,6 +86,21 @@ describe('the attentive-cutmix command from the packed packages', () => {
     expect(wrote).not.toBeNull();
     const png = readPng(readFileSync(join(scratch, 'out/grid.png')));
     expect([png.width, png.height]).toEqual([Number(wrote![1]), Number(wrote![2])]);
+  });
+
+  it('stops quietly when the command it is piped into stops reading (| head, 2>&1 | head), and still writes the grid', async () => {
+    // The reader is gone before the command writes a line: every write to a closed pipe fails with EPIPE.
+    const main = join(scratch, 'node_modules/attentive-cutmix-cli/dist/main.js');
+    for (const closed of [['stdout'], ['stdout', 'stderr']] as const) {
+      const out = `out/piped-${closed.length}.png`;
+      const child = spawn(process.execPath, [main, 'preview', 'photo0.png', 'photo1.png', '--size', '32', '--grid', '4', '--top-n', '2', '--out', out], { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'] });
+      for (const name of closed) child[name].destroy();
+      let stderr = '';
+      child.stderr.on('data', (chunk) => (stderr += chunk));
+      const status = await new Promise((done) => child.on('close', done));
+      expect([status, stderr], closed.join(' and ')).toEqual([0, '']);
+      expect(existsSync(join(scratch, out)), out).toBe(true);
+    }
   });
 
   it('fails with one clear line and exit code 1 on a missing file', () => {

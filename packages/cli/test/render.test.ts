@@ -127,6 +127,24 @@ describe('captions', () => {
     expect(labelShares([0, 0.997, 0.003], 1)).toEqual([{ index: 1, percent: 100 }]);
   });
 
+  it('rounds a lambda one way whatever the order of the classes: a tied half goes to the base, as lambda.toFixed(2) rounds it', () => {
+    const shares = (row: number[], first: number) => labelShares(row, first).map((e) => e.percent);
+    // λ = 0.625 and 0.375, the base's class before and after the partner's, and in float32 (as the mixed labels come).
+    for (const [lambda, base] of [[0.625, 63], [0.375, 38]] as const) {
+      const f32 = (v: number) => Math.fround(v);
+      expect(shares([lambda, 1 - lambda], 0), `λ ${lambda}, base class 0`).toEqual([base, 100 - base]);
+      expect(shares([1 - lambda, lambda], 1), `λ ${lambda}, base class 1`).toEqual([base, 100 - base]);
+      expect(shares([0, f32(1 - lambda), 0, f32(lambda)], 3), `λ ${lambda}, float32`).toEqual([base, 100 - base]);
+      expect(Math.round(Number(lambda.toFixed(2)) * 100)).toBe(base);
+    }
+    // Three equal shares: the base gets the extra point, then the lower class.
+    expect(labelShares([1 / 3, 1 / 3, 1 / 3], 2)).toEqual([
+      { index: 2, percent: 34 },
+      { index: 0, percent: 33 },
+      { index: 1, percent: 33 },
+    ]);
+  });
+
   it('puts lambda and the label on one line when they fit, else on more', () => {
     expect(resultCaption(0.7812, ['78% disc', '22% ring'], 40)).toEqual(['λ 0.78 · 78% disc + 22% ring']);
     expect(resultCaption(0.7812, ['78% disc', '22% ring'], 20)).toEqual(['λ 0.78', '78% disc + 22% ring']);

@@ -1,15 +1,53 @@
-// tfjs-backend-wasm 4.22 has no `Conv2DBackpropFilter` kernel, so a model with conv2d layers
-// cannot be trained on it ("Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"),
-// and its `Conv2DBackpropInput` is a plain loop (66 ms per training step of the example's
-// model, against 9 ms for all its forward convolutions on XNNPACK). Both gradients of a convolution are convolutions themselves; the kernels here compute
-// them with the wasm backend's own kernels (PadV2, Transpose, Reverse, Slice, and Conv2D on
-// XNNPACK). Call after the wasm backend is initialised (await tf.setBackend('wasm')).
+// tfjs-backend-wasm (up to 4.22 at least) has no `Conv2DBackpropFilter` kernel, so a model with
+// conv2d layers cannot be trained on it ("Kernel 'Conv2DBackpropFilter' not registered for backend
+// 'wasm'"), and its `Conv2DBackpropInput` is a plain loop (66 ms per training step of the training
+// example's model, against 9 ms for all its forward convolutions on XNNPACK). Both gradients of a
+// convolution are convolutions themselves; the kernels here compute them with the wasm backend's
+// own kernels (PadV2, Transpose, Reverse, Slice, and Conv2D on XNNPACK).
 import { type KernelBackend, type KernelFunc, type TensorInfo, backend_util, getKernel, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 
-/** Registers both kernels below. */
+/**
+ * Makes conv nets trainable on the wasm backend, and their training fast there: registers a
+ * `Conv2DBackpropFilter` kernel for wasm, which tfjs-backend-wasm lacks (without it `model.fit` on
+ * any model with a conv2d layer fails with "Kernel 'Conv2DBackpropFilter' not registered for
+ * backend 'wasm'"), and replaces wasm's `Conv2DBackpropInput`, a plain loop, by one on its XNNPACK
+ * convolution for stride 1. Both compute the cpu backend's gradients (to float32 rounding) from
+ * the wasm backend's own kernels.
+ *
+ * Call it once, after `import '@tensorflow/tfjs-backend-wasm'`, before or after
+ * `tf.setBackend('wasm')`; calling it again changes nothing. It changes only the wasm backend's
+ * kernels, and only the two named: other backends and ops are untouched. Depthwise and separable
+ * convolutions (`DepthwiseConv2dNativeBackprop*`) still have no gradient on wasm, and tfjs has
+ * none for dilated convolutions on any backend.
+ *
+ * @throws When the wasm backend is not registered (its package was not imported): the kernels
+ *   would have no backend to run on.
+ *
+ * @example
+ * ```ts sets-backend
+ * import * as tf from '@tensorflow/tfjs';
+ * import '@tensorflow/tfjs-backend-wasm';
+ * import { registerWasmConvGradients } from 'attentive-cutmix/training';
+ *
+ * await tf.setBackend('wasm');
+ * registerWasmConvGradients();
+ * const model = tf.sequential({
+ *   layers: [tf.layers.conv2d({ inputShape: [8, 8, 1], filters: 2, kernelSize: 3 }), tf.layers.flatten(), tf.layers.dense({ units: 2, activation: 'softmax' })],
+ * });
+ * model.compile({ optimizer: 'sgd', loss: 'categoricalCrossentropy' });
+ * const [xs, ys] = [tf.ones([4, 8, 8, 1]), tf.oneHot([0, 1, 0, 1], 2)];
+ * await model.trainOnBatch(xs, ys); // throws on wasm without registerWasmConvGradients()
+ * tf.dispose([xs, ys]);
+ * model.dispose();
+ * ```
+ * @public
+ */
 export function registerWasmConvGradients(): void {
-  registerWasmConv2DBackpropFilter();
-  registerFastWasmConv2DBackpropInput();
+  if (getKernel('Conv2D', 'wasm') === undefined) {
+    throw new Error("registerWasmConvGradients() needs the wasm backend: import '@tensorflow/tfjs-backend-wasm' (npm install @tensorflow/tfjs-backend-wasm) before calling it.");
+  }
+  registerConv2DBackpropFilter();
+  registerFastConv2DBackpropInput();
 }
 
 type Run = (name: string, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>) => TensorInfo;
@@ -33,12 +71,12 @@ interface ConvGradAttrs {
 }
 
 /**
- * Replaces the wasm backend's `Conv2DBackpropInput` for stride 1, NHWC (the layers of the
- * example): `dx` is dy, padded by `k − 1 − pad` on each side, convolved with the filter rotated
- * by 180° and transposed to `[kh, kw, F, C]`: 8 ms per training step of the example's model
- * instead of 66. Other strides, formats and paddings go to the original kernel.
+ * Replaces the wasm backend's `Conv2DBackpropInput` for stride 1, NHWC: `dx` is dy, padded by
+ * `k − 1 − pad` on each side, convolved with the filter rotated by 180° and transposed to
+ * `[kh, kw, F, C]` (8 ms per training step of the training example's model instead of 66).
+ * Other strides, formats and paddings go to the original kernel.
  */
-export function registerFastWasmConv2DBackpropInput(): void {
+function registerFastConv2DBackpropInput(): void {
   const original = getKernel('Conv2DBackpropInput', 'wasm');
   if (!original || (original.kernelFunc as { fast?: boolean }).fast) return;
   const kernelFunc: KernelFunc = (args) => {
@@ -73,11 +111,10 @@ export function registerFastWasmConv2DBackpropInput(): void {
  * of a convolution is itself a convolution, with the batch as the channel axis:
  * `dW[i, j, c, f] = Σ_b,y,x xPadded[b, y·s + i, x·s + j, c] · dy[b, y, x, f]`, that is the
  * input (padded, transposed to `[C, H, W, B]`) convolved with dy (transposed to a
- * `[outH, outW, B, F]` filter, dilated by the stride). It runs on the wasm backend's own
- * kernels (PadV2, Transpose, Conv2D on XNNPACK, Slice): 26 ms per training step of the
+ * `[outH, outW, B, F]` filter, dilated by the stride): 26 ms per training step of the training
  * example's model, where an im2col matrix product (wasm's BatchMatMul) took 165 ms.
  */
-export function registerWasmConv2DBackpropFilter(): void {
+function registerConv2DBackpropFilter(): void {
   if (getKernel('Conv2DBackpropFilter', 'wasm')) return;
   registerKernel({ kernelName: 'Conv2DBackpropFilter', backendName: 'wasm', kernelFunc: conv2DBackpropFilter });
 }
@@ -85,7 +122,8 @@ export function registerWasmConv2DBackpropFilter(): void {
 const conv2DBackpropFilter: KernelFunc = ({ inputs, backend, attrs }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as ConvGradAttrs & { filterShape: [number, number, number, number] };
-  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm (examples/training/wasm_conv_grad.ts) supports NHWC only, not ${dataFormat}.`);
+  // wasm's own Conv2D refuses NCHW too, so no forward pass on wasm leads here with it.
+  if (dataFormat !== 'NHWC') throw new Error(`Conv2DBackpropFilter on wasm (registerWasmConvGradients) supports dataFormat NHWC only, not ${dataFormat}.`);
   const info = backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode, false, 'channelsLast');
   const { inChannels, outChannels, filterHeight, filterWidth, strideHeight, strideWidth, padInfo } = info;
   return withKernels(backend as KernelBackend, (run, keep) => {
