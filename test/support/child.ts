@@ -24,7 +24,7 @@ export function runChild(source: string, timeoutMs: number): ChildResult {
   const parent = join(root, 'node_modules/.cache');
   mkdirSync(parent, { recursive: true });
   const dir = mkdtempSync(join(parent, 'attentive-cutmix-child-'));
-  const file = join(dir, 'main.ts');
+  const file = join(dir, 'main.mts'); // an ES module (top-level await), whatever package.json is nearest
   writeFileSync(file, source.replaceAll('SRC', JSON.stringify(join(root, 'src/index.ts')).slice(1, -1)));
   try {
     const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: root, encoding: 'utf8', timeout: timeoutMs, killSignal: 'SIGKILL' });
