@@ -32,7 +32,7 @@ export default defineConfig({
     reporters: ['default', './test/support/summary_reporter.ts'],
     projects: [
       // The docs' snippets import 'attentive-cutmix' as users do: here it is the source.
-      { extends: true, resolve: { alias: { 'attentive-cutmix': fileURLToPath(new URL('src/index.ts', import.meta.url)) } }, test: { name: 'host', include: ['test/docs/**/*.test.ts', 'test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/number_edges.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
+      { extends: true, resolve: { alias: { 'attentive-cutmix': fileURLToPath(new URL('src/index.ts', import.meta.url)) } }, test: { name: 'host', include: ['test/docs/**/*.test.ts', 'test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/number_edges.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/slow_servers.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

@@ -8,7 +8,7 @@ import { graphFeatureModel } from './graph_features.js';
 import { isLayersModel, layersFeatureModel } from './layers_features.js';
 import type { AnyGraphModel, LayersModelLike } from './model_types.js';
 import type { GraphNode } from './model_checks.js';
-import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
+import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
 
 /**
  * What a model-based extractor can be made from: a converted model's files (a path or URL of
@@ -17,8 +17,8 @@ import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './mo
  */
 export type ExtractorSource = ModelSource | AnyGraphModel | LayersModelLike;
 
-/** Opens `source` as a FeatureModel, loading it where it is files. */
-export async function openFeatureModel(op: string, source: ExtractorSource): Promise<FeatureModel> {
+/** Opens `source` as a FeatureModel, loading it where it is files, within `limits`. */
+export async function openFeatureModel(op: string, source: ExtractorSource, limits: LoadLimits): Promise<FeatureModel> {
   if (isLayersModel(source)) return layersFeatureModel(source, `'${source.name}' (the LayersModel passed as source)`, false);
   if (isGraphModel(source)) {
     const location = 'the GraphModel passed as source';
@@ -28,7 +28,7 @@ export async function openFeatureModel(op: string, source: ExtractorSource): Pro
   if (!(typeof source === 'string' && source.length > 0) && !isHandler) {
     throw argumentError(op, 'source', 'a model.json URL or path, a tf.io.IOHandler, a GraphModel or a tf.LayersModel', describe(source));
   }
-  const loaded = await loadModelArtifacts(source);
+  const loaded = await loadModelArtifacts(source, limits);
   return loaded.format === 'graph-model' ? openGraph(loaded) : openLayers(loaded);
 }
 
