@@ -2,6 +2,7 @@ import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, Tensor as Ten
 
 import { customOption } from '../options.js';
 import { argumentError, describe, errorMessage } from '../validation.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 
 /**
  * Turns a batch of images into one attention map per image. Any object of this shape works: a
@@ -83,6 +84,7 @@ export function extractAttention(op: string, extractor: AttentionExtractor, imag
   const map = output as Tensor;
   const valid = (map.rank === 3 || map.rank === 4) && map.shape[0] === batchSize && map.dtype === 'float32' && map.shape.every((d) => d > 0);
   if (!valid) throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${describe(map)}.`);
+  assertExactOnBackend(op, { mapHeight: map.shape[1], mapWidth: map.shape[2] });
   return (map.rank === 4 ? mean(map, 3) : map) as Tensor3D;
 }
 
@@ -110,6 +112,7 @@ export function batchAttention(op: string, arg: string, attention: AttentionExtr
   if (maps.rank !== 3 || maps.dtype !== 'float32' || maps.shape[0] !== batchSize || maps.shape.some((d) => d === 0)) {
     throw argumentError(op, arg, `attention maps for the batch of ${batchSize}: a float32 tensor [${batchSize}, h, w] with h, w ≥ 1`, describe(maps));
   }
+  assertExactOnBackend(op, { mapHeight: maps.shape[1], mapWidth: maps.shape[2] });
   return maps as Tensor3D;
 }
 

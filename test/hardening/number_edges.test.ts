@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type Rng, attentiveCutMix, createMixer, createRng, mixup, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
+import { type Rng, attentiveCutMix, createMixer, createRng, cutMix, mixup, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
 import { drawCellCount } from '../../src/sampling/cell_count.js';
 import { runChild } from '../support/child.js';
 
@@ -76,6 +76,40 @@ describe('alpha, from the smallest subnormal to the largest double', () => {
     for (const t of [m.images, m.labels, m.lambda, a.images, a.labels, a.lambda]) expect((await t.data()).every(Number.isFinite)).toBe(true);
     for (const row of (await a.cells.array()) as number[][]) expect(row.filter((c) => c >= 0).length).toBeGreaterThanOrEqual(1);
     tf.dispose([x, maps, m, a]);
+  });
+});
+
+describe('every numeric option at its edges, together', () => {
+  /** A number in [0, 1] at an edge: 0, 1, subnormals, the doubles next to them, or any. */
+  const unitEdge = fc.oneof(fc.constantFrom(0, Number.MIN_VALUE, 1e-310, 1e-300, 0.5, 1 - 2 ** -53, 1), fc.double({ min: 0, max: 1, noNaN: true }));
+  const minMaxArb = fc.tuple(fc.oneof(fc.constantFrom(Number.MIN_VALUE, 1e-310, 1), fc.double({ min: Number.MIN_VALUE, max: 1, noNaN: true })), unitEdge).map(([a, b]) => {
+    const [lo, hi] = [Math.min(a, Math.max(b, Number.MIN_VALUE)), Math.max(a, b)];
+    return [lo, hi] as [number, number];
+  });
+
+  it('gives finite images and labels, lambda in [0, 1] and label rows summing to 1, for mixup, cutMix and attentiveCutMix', async () => {
+    await fc.assert(
+      fc.asyncProperty(positiveArb, unitEdge, unitEdge, fc.option(minMaxArb, { nil: undefined }), fc.constantFrom('batch' as const, 'elem' as const), fc.integer(), async (alpha, prob, labelSmoothing, minMax, mode, seed) => {
+        const x = tf.randomUniform([4, 6, 6, 1], 0, 1, 'float32', 5) as tf.Tensor4D;
+        const maps = tf.randomUniform([4, 3, 3], 0, 1, 'float32', 6) as tf.Tensor3D;
+        const common = { numClasses: 3, labelSmoothing, prob, mode, seed };
+        const results = [
+          mixup(x, [0, 1, 2, 0], { ...common, alpha }),
+          cutMix(x, [0, 1, 2, 0], { ...common, alpha, minMax }),
+          attentiveCutMix(x, [0, 1, 2, 0], maps, { ...common, grid: 3, topN: { alpha } }),
+        ];
+        for (const r of results) {
+          expect((await r.images.data()).every(Number.isFinite)).toBe(true);
+          expect((await r.lambda.data()).every((l) => l >= 0 && l <= 1)).toBe(true);
+          for (const row of (await r.labels.array()) as number[][]) {
+            expect(row.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+            expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+          }
+        }
+        tf.dispose([x, maps, ...results]);
+      }),
+      runs(150),
+    );
   });
 });
 
