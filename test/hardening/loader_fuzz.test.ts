@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -189,6 +190,28 @@ describe('graph topology', () => {
       await expect(load(path)).rejects.toThrow(/The graph of .*model\.json has 50019 nodes, more than the 50000 this loader reads/);
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a broken graph given as an IOHandler or a GraphModel alike, naming the source and the node', async () => {
+    const broken = original();
+    node(broken, 'block2/Conv2D').input = ['block3/Conv2D', 'block2/kernel'];
+    const artifacts = () => ({ modelTopology: broken.modelTopology, weightSpecs: broken.weightsManifest[0]!.weights as unknown as tf.io.WeightsManifestEntry[], weightData: harness.weightBuffer() });
+    const cycle = /has a cycle: 'block2\/Conv2D' → 'block2\/Relu' → 'block2\/AvgPool' → 'block3\/Conv2D' → 'block2\/Conv2D'/;
+    await harness.expectHandlerRefused(artifacts, new RegExp(`The graph of the IOHandler passed as source ${cycle.source}`));
+    // tfjs-converter builds such a graph without a word; it fails, or loops, only when run.
+    const graphModel = loadGraphModelSync(artifacts());
+    const before = tf.memory().numTensors;
+    for (const load of [loadAttentionExtractor, listFeatureNodes]) {
+      await expect(load(graphModel)).rejects.toThrow(new RegExp(`The graph of the GraphModel passed as source ${cycle.source}`));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    graphModel.dispose();
+  });
+
+  it('refuses a graph tfjs-converter fails to build after decoding its weights, leaving none of them behind', async () => {
+    // A shape attribute with a null dimension: tfjs-converter throws while it maps the nodes.
+    const path = model((_, json) => void ((node(json, 'input').attr as { shape: { shape: { dim: unknown[] } } }).shape.shape.dim[1] = null));
+    await expectRefused(path, /The graph model .*model\.json could not be built by tfjs-converter: /); // attempt() checks that no tensor is left
   });
 
   it('finds the same default feature node whatever order the nodes are listed in', async () => {
