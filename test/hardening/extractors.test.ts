@@ -2,6 +2,7 @@
 // a clear Error naming what the extractor returned (its shape, for a tensor), and leaks nothing;
 // an extractor that hands back a map it keeps (a cache) keeps it usable.
 import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 
 import { type AttentionExtractor, attentiveCutMix, createMixer, precomputeAttention } from '../../src/index.js';
@@ -226,4 +227,96 @@ describe('precomputeAttention refusing images given as arrays', () => {
     await expect(precomputeAttention(images as unknown as number[][][][], undefined, { grid: 1 })).rejects.toThrow(message);
     expect(tf.memory().numTensors).toBe(before);
   });
+});
+
+describe('extractors that misbehave in any way (fuzzed)', () => {
+  // Each extractor makes tensors it forgets, may dispose what it is given, and then returns a map,
+  // a wrong thing, a Promise (resolving or rejecting), or throws; through each op that calls one.
+  const OUTCOMES = ['map', 'feature map', 'wrong batch', 'nested arrays', 'disposed map', 'resolving Promise', 'rejecting Promise', 'rejecting thenable', 'throws'] as const;
+  type Outcome = (typeof OUTCOMES)[number];
+  const behaviourArb = fc.record({
+    forgotten: fc.nat(3),
+    disposes: fc.constantFrom('nothing', 'images', 'labels', 'both'),
+    outcome: fc.constantFrom(...OUTCOMES),
+    thrown: fc.constantFrom<unknown>(new Error('model not loaded'), 'a string', undefined, null, 42, { code: 'E_MODEL' }),
+    via: fc.constantFrom('attentiveCutMix', 'oneOf mixer', 'precomputeAttention'),
+  });
+
+  function misbehaving({ forgotten, disposes, outcome, thrown }: { forgotten: number; disposes: string; outcome: Outcome; thrown: unknown }): AttentionExtractor {
+    return {
+      extract(images, labels) {
+        for (let k = 0; k < forgotten; k++) tf.ones([2, 3]);
+        const map = outcome === 'feature map' ? tf.relu(images) : tf.mean(images, 3);
+        if (disposes === 'images' || disposes === 'both') images.dispose();
+        if (disposes === 'labels' || disposes === 'both') labels?.dispose();
+        const give = (value: unknown) => value as tf.Tensor3D;
+        switch (outcome) {
+          case 'map':
+          case 'feature map':
+            return give(map);
+          case 'wrong batch':
+            return give(tf.zeros([images.shape[0] + 1, 2, 2]));
+          case 'nested arrays':
+            return give([[[1]]]);
+          case 'disposed map':
+            map.dispose();
+            return give(map);
+          case 'resolving Promise':
+            return give(Promise.resolve(map));
+          case 'rejecting Promise':
+            return give(Promise.reject(thrown));
+          case 'rejecting thenable':
+            return give({ then: (_: unknown, reject: (e: unknown) => void) => reject(thrown) });
+          case 'throws':
+            throw thrown;
+        }
+      },
+    };
+  }
+
+  it('either mixes, or refuses with an Error naming the extractor; never leaks, never touches the caller’s tensors, leaves no rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const x = tf.randomUniform([3, 6, 6, 2], 0, 1, 'float32', 11) as tf.Tensor4D;
+    const y = tf.tensor2d([[1, 0], [0, 1], [0.5, 0.5]]);
+    const [xValues, yValues] = [await x.data(), await y.data()];
+    try {
+      await fc.assert(
+        fc.asyncProperty(behaviourArb, async (behaviour) => {
+          const extractor = misbehaving(behaviour);
+          const before = tf.memory().numTensors;
+          let error: unknown;
+          try {
+            const result =
+              behaviour.via === 'attentiveCutMix'
+                ? attentiveCutMix(x, y, extractor, { grid: 3, topN: 2, seed: 1 })
+                : behaviour.via === 'oneOf mixer'
+                  ? createMixer({ oneOf: [{ method: 'attentiveCutMix', grid: 3, topN: 2, extractor }], seed: 1 }).mix(x, y)
+                  : await precomputeAttention(x, extractor, { grid: 3, batchSize: 2, labels: y });
+            tf.dispose(result);
+          } catch (e) {
+            error = e;
+          }
+          const behaves = (behaviour.outcome === 'map' || behaviour.outcome === 'feature map') && behaviour.disposes === 'nothing';
+          if (behaves) expect(error).toBeUndefined();
+          else {
+            expect(error).toBeInstanceOf(Error);
+            expect((error as Error).message).toMatch(new RegExp(`The extractor passed to '${behaviour.via}' (threw|must return|disposed the)`));
+            expect((error as Error).message).not.toMatch(/Cannot read propert|undefined \(reading|is not a function/);
+          }
+          expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
+          expect([x.isDisposed, y.isDisposed]).toEqual([false, false]);
+        }),
+        { seed: 20_251_207, numRuns: 150 },
+      );
+      await new Promise((done) => setTimeout(done, 50)); // a rejection left unhandled is reported after a turn
+      expect(unhandled, 'unhandled rejections').toEqual([]);
+      expect(await x.data()).toEqual(xValues);
+      expect(await y.data()).toEqual(yValues);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      tf.dispose([x, y]);
+    }
+  }, 60_000);
 });
