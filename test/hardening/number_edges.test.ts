@@ -8,7 +8,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type Rng, attentiveCutMix, createMixer, createRng, cutMix, mixup, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
+import { type Rng, attentiveCutMix, createMixer, createRng, cutMix, mixup, precomputeAttention, saliencyExtractor, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
 import { drawCellCount } from '../../src/sampling/cell_count.js';
 import { runChild } from '../support/child.js';
 
@@ -111,6 +111,80 @@ describe('every numeric option at its edges, together', () => {
       runs(150),
     );
   });
+});
+
+describe('every numeric option given any number', () => {
+  /** Any double, the edges often: NaN, infinities, zeros, subnormals, around 1, integers around the float16 and int32 limits, huge. */
+  const anyNumber = fc.oneof(
+    fc.constantFrom(Number.NaN, Infinity, -Infinity, 0, -0, Number.MIN_VALUE, -Number.MIN_VALUE, 1e-310, 0.5, 1 - 2 ** -53, 1, 1 + 2 ** -52, 2, 3, 4, 7, 8, 9, 45, 46, 2048, 2049, 2 ** 31 - 1, 2 ** 31, 2 ** 53, 2 ** 53 + 2, 1e300, Number.MAX_VALUE, -1, -0.5),
+    fc.double(),
+    fc.integer({ min: -3, max: 70 }),
+  );
+  type Result = Record<string, tf.Tensor>;
+  type Call = (v: number, x: tf.Tensor4D, maps: tf.Tensor3D) => Result | Promise<Result>;
+  const ids = [0, 1, 0, 1];
+  /**
+   * Each numeric option of each op (numClasses aside: its labels [B, numClasses] are as large as
+   * asked), the op and argument its errors name, and a call with the option set to v on a batch
+   * of 4 images of 8 × 8 (with 4 × 4 maps).
+   */
+  const OPTIONS: [option: string, op: string, arg: string, call: Call][] = [
+    ['alpha', 'mixup', 'options.alpha', (v, x) => mixup(x, ids, { numClasses: 2, alpha: v })],
+    ['prob', 'mixup', 'options.prob', (v, x) => mixup(x, ids, { numClasses: 2, prob: v, mode: 'elem' })],
+    ['labelSmoothing', 'mixup', 'options.labelSmoothing', (v, x) => mixup(x, ids, { numClasses: 2, labelSmoothing: v })],
+    ['seed', 'mixup', 'options.seed', (v, x) => mixup(x, ids, { numClasses: 2, seed: v })],
+    ['minMax[0]', 'cutMix', 'options.minMax', (v, x) => cutMix(x, ids, { numClasses: 2, minMax: [v, 1] })],
+    ['minMax[1]', 'cutMix', 'options.minMax', (v, x) => cutMix(x, ids, { numClasses: 2, minMax: [Number.MIN_VALUE, v] })],
+    ['grid', 'attentiveCutMix', 'options.grid', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: v, topN: 1 })],
+    ['topN', 'attentiveCutMix', 'options.topN', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: 4, topN: v })],
+    ['topN.alpha', 'attentiveCutMix', 'options.topN', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: 4, topN: { alpha: v }, mode: 'elem' })],
+    ['weights[0]', 'createMixer', 'config.weights', (v, x) => createMixer({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], weights: [v, 1], numClasses: 2, mode: 'elem' }).mix(x, ids)],
+    ['workingSize', 'saliencyExtractor', 'options.workingSize', (v, x) => attentiveCutMix(x, ids, saliencyExtractor({ workingSize: v }), { numClasses: 2, grid: 4, topN: 3 })],
+    ['batchSize', 'precomputeAttention', 'options.batchSize', async (v, x) => ({ maps: await precomputeAttention(x, undefined, { grid: 2, batchSize: v }) })],
+    ['grid', 'precomputeAttention', 'options.grid', async (v, x) => ({ maps: await precomputeAttention(x, undefined, { grid: v }) })],
+  ];
+
+  /** Checks what every result promises: finite values, partners in the batch, lambda in [0, 1], label rows of non-negative weights summing to 1, at least one cell and no cell twice. */
+  async function expectValidResult(r: Result): Promise<void> {
+    for (const [key, t] of Object.entries(r)) expect((await t.data()).every(Number.isFinite), `${key} finite`).toBe(true);
+    if (r.partners) expect(Array.from(await r.partners.data()).every((p) => Number.isInteger(p) && p >= 0 && p < 4)).toBe(true);
+    if (r.lambda) expect(Array.from(await r.lambda.data()).every((l) => l >= 0 && l <= 1)).toBe(true);
+    for (const row of r.labels ? ((await r.labels.array()) as number[][]) : []) {
+      expect(row.every((v) => v >= 0)).toBe(true);
+      expect(Math.abs(row.reduce((a, b) => a + b, 0) - 1)).toBeLessThan(1e-5);
+    }
+    for (const row of r.cells ? ((await r.cells.array()) as number[][]) : []) {
+      const listed = row.filter((c) => c >= 0);
+      expect(new Set(listed).size).toBe(listed.length);
+    }
+  }
+
+  it('is used, keeping every promise of the result, or refused with an Error naming the option, what it must be and what it was; nothing left behind', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...OPTIONS), anyNumber, async ([, op, arg, call], v) => {
+        const x = tf.randomUniform([4, 8, 8, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
+        const maps = tf.randomUniform([4, 4, 4], 0, 1, 'float32', 22) as tf.Tensor3D;
+        const before = tf.memory().numTensors;
+        let result: Result | undefined;
+        let error: unknown;
+        try {
+          result = await call(v, x, maps);
+        } catch (e) {
+          error = e;
+        }
+        if (result) {
+          await expectValidResult(result);
+          tf.dispose(result);
+        } else {
+          expect(error).toBeInstanceOf(Error);
+          expect((error as Error).message).toMatch(new RegExp(`^Argument '${arg.replace('.', '\\.')}' passed to '${op}' must be .+, but got .+`));
+        }
+        expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
+        tf.dispose([x, maps]);
+      }),
+      runs(500),
+    );
+  }, 120_000);
 });
 
 describe('a custom Rng whose uniform() returns anything', () => {
