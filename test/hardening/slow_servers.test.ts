@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 
 import '../support/backend.js'; // the cpu backend (this file runs in the host project)
@@ -204,4 +205,68 @@ describe('the options themselves', () => {
     await expect(listFeatureNodes(url, options as never)).rejects.toThrow(pattern.source.includes('loadAttentionExtractor') ? new RegExp(pattern.source.replace('loadAttentionExtractor', 'listFeatureNodes')) : pattern);
     expect(requested).toEqual([]);
   });
+});
+
+describe('servers that misbehave in any way (fuzzed)', () => {
+  /** How a server answers one file: after a delay (or never), in pieces with gaps, maybe stopping halfway (silent, or hanging up), with a length or chunked. */
+  const answerArb = fc.record({
+    delay: fc.constantFrom(0, 30, Infinity),
+    pieces: fc.integer({ min: 1, max: 4 }),
+    gap: fc.constantFrom(0, 30, 90),
+    stop: fc.constantFrom('never' as const, 'silent' as const, 'hang up' as const),
+    declareLength: fc.boolean(),
+  });
+  type Answer = typeof answerArb extends fc.Arbitrary<infer A> ? A : never;
+  const TIMEOUT = 600;
+
+  function answer(bytes: Buffer, a: Answer) {
+    return (req: import('node:http').IncomingMessage, res: import('node:http').ServerResponse) => {
+      const timers: NodeJS.Timeout[] = [];
+      const later = (ms: number, f: () => void) => void (Number.isFinite(ms) && timers.push(setTimeout(f, ms)));
+      req.socket.on('close', () => timers.forEach(clearTimeout));
+      later(a.delay, () => {
+        res.writeHead(200, a.declareLength ? { 'content-length': String(bytes.length) } : {});
+        const size = Math.ceil(bytes.length / a.pieces);
+        const send = (k: number) => {
+          if (a.stop !== 'never' && k === Math.floor(a.pieces / 2)) return void (a.stop === 'hang up' && res.destroy());
+          if (k === a.pieces) return void res.end();
+          res.write(bytes.subarray(k * size, (k + 1) * size));
+          later(a.gap, () => send(k + 1));
+        };
+        send(0);
+      });
+    };
+  }
+  /** Whether an answer completes, and well within the timeout. */
+  const quick = (a: Answer) => a.stop === 'never' && a.delay + a.gap * a.pieces < TIMEOUT / 4;
+  const completes = (a: Answer) => a.stop === 'never' && Number.isFinite(a.delay);
+
+  it('loads, or is refused naming the file, within the files’ timeouts: never hangs, leaves nothing behind', async () => {
+    await fc.assert(
+      fc.asyncProperty(answerArb, answerArb, async (forJson, forWeights) => {
+        const { url, folder } = served();
+        routes.set(`${folder}model.json`, answer(readFileSync(join(harness.scratch, folder, 'model.json')), forJson));
+        routes.set(`${folder}${WEIGHTS}`, answer(readFileSync(join(harness.scratch, folder, WEIGHTS)), forWeights));
+        const before = tf.memory().numTensors;
+        const started = Date.now();
+        const error = await loadAttentionExtractor(url, { timeout: TIMEOUT }).then(
+          (extractor) => void extractor.dispose(),
+          (e: unknown) => e as Error,
+        );
+        expect(Date.now() - started, 'time to settle').toBeLessThan(2 * TIMEOUT + 2000);
+        expect(tf.memory().numTensors).toBe(before);
+        if (quick(forJson) && quick(forWeights)) expect(error).toBeUndefined();
+        // The file that cannot arrive, as the error must name it: model.json's URL, or the weight file.
+        const failing = !completes(forJson) ? /the model file http:\/\/127\.0\.0\.1:\d+\/.*model\.json/ : !completes(forWeights) ? new RegExp(`the weight file '?[^ ]*${WEIGHTS}`) : undefined;
+        if (failing) {
+          expect(error).toBeInstanceOf(Error);
+          expect(error!.message).toMatch(failing);
+          if (!completes(forJson) ? forJson.stop !== 'hang up' : forWeights.stop !== 'hang up') expect(error!.name).toBe('TimeoutError');
+        } else if (error) {
+          expect(error.name, error.message).toBe('TimeoutError'); // a slow answer: no other way to fail
+        }
+      }),
+      { seed: 20_251_208, numRuns: 14 },
+    );
+  }, 120_000);
 });
