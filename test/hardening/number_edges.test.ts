@@ -262,6 +262,21 @@ describe('a saved RngState of any content', () => {
     expect(() => createRng({ algorithm: 'arc4', ...state })).toThrow(fault);
   });
 
+  it('is never refused when rng.state() saved it: saved at any point, from any seed, it resumes the same stream, after a JSON round trip too', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.string()), fc.nat(3000), (seed, skipped) => {
+        const rng = createRng(seed);
+        for (let k = 0; k < skipped; k++) rng.uniform();
+        const saved = rng.state();
+        const [resumed, fromJson] = [createRng(saved), createRng(JSON.parse(JSON.stringify(saved)) as typeof saved)];
+        const next = Array.from({ length: 20 }, () => rng.uniform());
+        expect(Array.from({ length: 20 }, () => resumed.uniform())).toEqual(next);
+        expect(Array.from({ length: 20 }, () => fromJson.uniform())).toEqual(next);
+      }),
+      runs(200),
+    );
+  });
+
   it('is refused or draws, never hangs: any table and indices (in a child process with a time limit)', () => {
     // A state that hangs the first draw would hang this test: the property runs in a process of
     // its own, killed after the time limit.
