@@ -2,9 +2,10 @@
 // the smallest subnormal to the largest double, custom Rngs whose uniform() returns anything, saved
 // RngStates of any content, oneOf weights of any magnitude. Each either gives parameters that keep
 // every documented invariant or is refused with an error naming what was wrong; none hangs. The
-// file picks its backend itself (host project).
+// file picks its backends itself (host project): cpu, and wasm too for the property of every option.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -159,7 +160,8 @@ describe('every numeric option given any number', () => {
     }
   }
 
-  it('is used, keeping every promise of the result, or refused with an Error naming the option, what it must be and what it was; nothing left behind', async () => {
+  it.each(['cpu', 'wasm'])('is used, keeping every promise of the result, or refused with an Error naming the option, what it must be and what it was; nothing left behind (%s)', async (backend) => {
+    expect(await tf.setBackend(backend)).toBe(true);
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...OPTIONS), anyNumber, async ([, op, arg, call], v) => {
         const x = tf.randomUniform([4, 8, 8, 3], 0, 1, 'float32', 21) as tf.Tensor4D;
@@ -182,8 +184,9 @@ describe('every numeric option given any number', () => {
         expect(tf.memory().numTensors, 'tensors left behind').toBe(before);
         tf.dispose([x, maps]);
       }),
-      runs(500),
+      runs(400),
     );
+    expect(await tf.setBackend('cpu')).toBe(true);
   }, 120_000);
 });
 
