@@ -32,7 +32,7 @@ export default defineConfig({
     reporters: ['default', './test/support/summary_reporter.ts'],
     projects: [
       // The docs' snippets import 'attentive-cutmix' (and 'attentive-cutmix/training') as users do: here they are the source.
-      { extends: true, resolve: { alias: [{ find: /^attentive-cutmix$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) }, { find: /^attentive-cutmix\/training$/, replacement: fileURLToPath(new URL('src/training.ts', import.meta.url)) }] }, test: { name: 'host', include: ['test/docs/**/*.test.ts', 'test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'test/gradients/**/*.test.ts', 'test/experiment/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
+      { extends: true, resolve: { alias: [{ find: /^attentive-cutmix$/, replacement: fileURLToPath(new URL('src/index.ts', import.meta.url)) }, { find: /^attentive-cutmix\/training$/, replacement: fileURLToPath(new URL('src/training.ts', import.meta.url)) }] }, test: { name: 'host', include: ['test/docs/**/*.test.ts', 'test/sampling/**/*.test.ts', 'test/package/**/*.test.ts', 'test/conformance/**/*.test.ts', 'test/hardening/properties.test.ts', 'test/hardening/number_edges.test.ts', 'test/hardening/loader_fuzz.test.ts', 'test/hardening/slow_servers.test.ts', 'test/hardening/layers_loader_fuzz.test.ts', 'test/examples/**/*.test.ts', 'test/gradients/**/*.test.ts', 'test/experiment/**/*.test.ts', 'packages/cli/test/**/*.test.ts'] } },
       backendProject('cpu'),
       backendProject('wasm'),
     ],

@@ -23,11 +23,11 @@ export { precomputeAttention, type PrecomputeAttentionOptions } from './mix/prec
 export { saliencyExtractor } from './attention/saliency.js';
 export type { SaliencyOptions } from './attention/saliency.js';
 export { loadAttentionExtractor, listFeatureNodes } from './attention/load_extractor.js';
-export type { ModelExtractorOptions, ModelAttentionExtractor, FeatureNode } from './attention/load_extractor.js';
+export type { ModelExtractorOptions, ModelAttentionExtractor, FeatureNode, ListFeatureNodesOptions } from './attention/load_extractor.js';
 export { camExtractor } from './attention/cam.js';
 export type { CamExtractor, CamExtractorOptions } from './attention/cam.js';
 export { NORMALIZATION_NAMES, type Normalization } from './attention/preprocess.js';
 export type { ModelFormat } from './attention/feature_model.js';
 export type { ExtractorSource } from './attention/open_model.js';
 export type { AnyGraphModel, LayersModelLike, LayerLike } from './attention/model_types.js';
-export type { ModelSource } from './attention/model_files.js';
+export type { ModelLoadOptions, ModelSource } from './attention/model_files.js';

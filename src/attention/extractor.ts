@@ -1,7 +1,8 @@
-import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, Tensor as TensorClass, mean, reshape } from '@tensorflow/tfjs-core';
 
 import { customOption } from '../options.js';
 import { argumentError, describe, errorMessage } from '../validation.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 
 /**
  * Turns a batch of images into one attention map per image. Any object of this shape works: a
@@ -11,7 +12,10 @@ import { argumentError, describe, errorMessage } from '../validation.js';
  * `extract` is called once per mixing call, inside the op's `tf.tidy`: tensors it creates are
  * disposed when the call ends, tensors that existed before it (a cached map) are left alone. It
  * also gets the batch's labels, as they were before mixing: an extractor that needs no labels
- * (most) simply declares one parameter.
+ * (most) simply declares one parameter. It must be synchronous (a returned Promise is refused,
+ * and its rejection handled) and leave its inputs alone: it is given handles of its own on the
+ * batch's data, so one that disposes them is refused with an error and the caller's images stay
+ * usable.
  *
  * @example
  * ```ts fragment
@@ -65,21 +69,35 @@ export function assertExtractor(op: string, arg: string, extractor: unknown): as
  * Call inside a `tidy`.
  */
 export function extractAttention(op: string, extractor: AttentionExtractor, images: Tensor4D, labels?: Tensor2D): Tensor3D {
+  // The extractor gets handles of its own on the same data (a reshape to the same shape shares the
+  // buffer on every backend, where a clone copies it on wasm): one that disposes its inputs then
+  // disposes only those handles, never the caller's images or the op's labels.
+  const given = { images: reshape(images, images.shape) as Tensor4D, labels: labels && (reshape(labels, labels.shape) as Tensor2D) };
   let output: unknown;
   try {
-    output = extractor.extract(images, labels);
+    output = extractor.extract(given.images, given.labels);
   } catch (e) {
     throw new Error(`The extractor passed to '${op}' threw while extracting attention from images of shape [${images.shape.join(', ')}]: ${errorMessage(e)}`, { cause: e });
   }
   const batchSize = images.shape[0];
   const expected = `a float32 attention map [${batchSize}, h, w] or feature map [${batchSize}, h, w, C]`;
+  if (isThenable(output)) {
+    // Its rejection is ours to handle: left alone, it ends Node (on wasm even where the caller
+    // listens for unhandled rejections, as Emscripten's runtime rethrows them).
+    Promise.resolve(output).catch(() => undefined);
+    throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned a Promise (extract must be synchronous).`);
+  }
+  const disposed = (['images', 'labels'] as const).find((input) => given[input]?.isDisposed);
+  if (disposed !== undefined) {
+    throw new Error(`The extractor passed to '${op}' disposed the ${disposed} it was given; an extractor must leave its inputs alone (the op disposes what the call makes, and the caller keeps its images).`);
+  }
   if (!(output instanceof TensorClass) || output.isDisposed) {
-    const got = output instanceof Promise ? 'a Promise (extract must be synchronous)' : describe(output);
-    throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${output instanceof TensorClass ? 'a disposed tensor' : got}.`);
+    throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${output instanceof TensorClass ? 'a disposed tensor' : describe(output)}.`);
   }
   const map = output as Tensor;
   const valid = (map.rank === 3 || map.rank === 4) && map.shape[0] === batchSize && map.dtype === 'float32' && map.shape.every((d) => d > 0);
   if (!valid) throw new Error(`The extractor passed to '${op}' must return ${expected}, but returned ${describe(map)}.`);
+  assertExactOnBackend(op, { mapHeight: map.shape[1], mapWidth: map.shape[2] });
   return (map.rank === 4 ? mean(map, 3) : map) as Tensor3D;
 }
 
@@ -107,5 +125,10 @@ export function batchAttention(op: string, arg: string, attention: AttentionExtr
   if (maps.rank !== 3 || maps.dtype !== 'float32' || maps.shape[0] !== batchSize || maps.shape.some((d) => d === 0)) {
     throw argumentError(op, arg, `attention maps for the batch of ${batchSize}: a float32 tensor [${batchSize}, h, w] with h, w ≥ 1`, describe(maps));
   }
+  assertExactOnBackend(op, { mapHeight: maps.shape[1], mapWidth: maps.shape[2] });
   return maps as Tensor3D;
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }

@@ -3,14 +3,8 @@ import { type Tensor, type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
+import { type GraphNode, assertGraphTopology } from './model_checks.js';
 import type { AnyGraphModel } from './model_types.js';
-
-/** A node of a GraphDef as model.json holds it. */
-export interface GraphNodeDef {
-  name: string;
-  op: string;
-  input?: string[];
-}
 
 /** Ops that pass their input on unchanged, and those that scale or shift it by a constant. */
 const PASS_THROUGH = new Set(['Identity', 'Cast']);
@@ -19,10 +13,11 @@ const SHAPE_ONLY = new Set(['Shape', 'Size', 'Rank']);
 const AFFINE = new Set(['Mul', 'RealDiv', 'Div', 'Sub', 'Add', 'AddV2', 'BiasAdd']);
 
 /**
- * @param nodes - The graph's nodes (model.json's `modelTopology.node`).
+ * @param graphNodes - The graph's nodes (model.json's `modelTopology.node`), checked here.
  * @param owned - Whether `dispose` releases the model (true where the loader loaded it).
  */
-export function graphFeatureModel(model: AnyGraphModel, nodes: readonly GraphNodeDef[], location: string, owned: boolean): FeatureModel {
+export function graphFeatureModel(model: AnyGraphModel, graphNodes: readonly GraphNode[], location: string, owned: boolean): FeatureModel {
+  const nodes = assertGraphTopology(location, graphNodes); // in data-flow order, whatever order model.json lists them in
   const inputShape = model.inputs[0]?.shape ?? [];
   const feature: FeatureModel = {
     format: 'graph-model',
@@ -58,10 +53,10 @@ export function graphFeatureModel(model: AnyGraphModel, nodes: readonly GraphNod
   return feature;
 }
 
-/** The nodes that depend on the model's inputs (so not weights or constants), in graph order. */
-function nodesFedByInputs(nodes: readonly GraphNodeDef[], inputNames: readonly string[]): GraphNodeDef[] {
+/** The nodes that depend on the model's inputs (so not weights or constants), in data-flow order. */
+function nodesFedByInputs(nodes: readonly GraphNode[], inputNames: readonly string[]): GraphNode[] {
   const fed = new Set(inputNames.map(nodeName));
-  const result: GraphNodeDef[] = [];
+  const result: GraphNode[] = [];
   for (const node of nodes) {
     if (fed.has(node.name)) continue;
     if (dataInputs(node).some((i) => fed.has(i))) {
@@ -72,18 +67,28 @@ function nodesFedByInputs(nodes: readonly GraphNodeDef[], inputNames: readonly s
   return result;
 }
 
+/** Each node's consumers by name, but ops that read only a shape (`SHAPE_ONLY`): built in one pass. */
+function valueConsumers(nodes: readonly GraphNode[]): Map<string, GraphNode[]> {
+  const consumers = new Map<string, GraphNode[]>();
+  for (const node of nodes) {
+    if (SHAPE_ONLY.has(node.op)) continue;
+    for (const i of dataInputs(node)) {
+      const list = consumers.get(i);
+      if (list) list.push(node);
+      else consumers.set(i, [node]);
+    }
+  }
+  return consumers;
+}
+
 /**
  * Follows the input through the ops right after it while each scales or shifts it by a constant
  * (`x·2 − 1`, `x/255`, `(x − mean)/std`) and composes them into one affine map; undefined when
  * the first op is anything else (a convolution).
  */
-function graphInputScaling(model: AnyGraphModel, nodes: readonly GraphNodeDef[]): InputScaling | undefined {
+function graphInputScaling(model: AnyGraphModel, nodes: readonly GraphNode[]): InputScaling | undefined {
   const byName = new Map(nodes.map((n) => [n.name, n]));
-  const consumers = new Map<string, GraphNodeDef[]>();
-  for (const node of nodes) {
-    if (SHAPE_ONLY.has(node.op)) continue;
-    for (const i of dataInputs(node)) consumers.set(i, [...(consumers.get(i) ?? []), node]);
-  }
+  const consumers = valueConsumers(nodes);
   const constant = (name: string): number[] | undefined => {
     if (byName.get(name)?.op !== 'Const') return undefined;
     const value = model.weights[name]?.[0];
@@ -93,10 +98,12 @@ function graphInputScaling(model: AnyGraphModel, nodes: readonly GraphNodeDef[])
   let scale = [1];
   let offset = [0];
   const by: string[] = [];
+  const visited = new Set<string>(); // a graph loaded by the caller is not checked for cycles
   for (;;) {
     const next = consumers.get(current);
-    if (next?.length !== 1) break;
+    if (next?.length !== 1 || visited.has(next[0]!.name)) break;
     const node = next[0]!;
+    visited.add(node.name);
     const inputs = dataInputs(node);
     if (PASS_THROUGH.has(node.op)) {
       current = node.name;
@@ -129,7 +136,7 @@ const at = (values: number[], i: number) => values[values.length === 1 ? 0 : i]!
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 
 /** A node's data inputs, as node names (control inputs `^x` and output indices `:1` dropped). */
-function dataInputs(node: GraphNodeDef): string[] {
+function dataInputs(node: GraphNode): string[] {
   return (node.input ?? []).filter((i) => !i.startsWith('^')).map(nodeName);
 }
 

@@ -6,6 +6,7 @@ import type { AttentionExtractor } from './extractor.js';
 import { type ModelFormat, defaultNormalization, featureOutput, isSpatial, modelInputSize, runModel } from './feature_model.js';
 import type { AnyGraphModel, LayersModelLike } from './model_types.js';
 import { shortName } from './feature_names.js';
+import { LOAD_OPTIONS, type ModelLoadOptions } from './model_files.js';
 import { type ExtractorSource, openFeatureModel } from './open_model.js';
 import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultRange, resolveNormalization } from './preprocess.js';
 
@@ -13,7 +14,7 @@ import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultRange, res
  * Options of {@link loadAttentionExtractor}.
  * @public
  */
-export interface ModelExtractorOptions {
+export interface ModelExtractorOptions extends ModelLoadOptions {
   /**
    * The graph node (graph model) or layer (layers model) whose output `[B, h, w, C]` is the
    * feature map: its full name, or the end of it after a `/` when only one name ends so
@@ -30,6 +31,15 @@ export interface ModelExtractorOptions {
   normalization?: Normalization;
   /** The range of the pixel values the extractor is given. Default `[0, 255]` for int32 images, `[0, 1]` for float32. */
   inputRange?: readonly [number, number];
+}
+
+/**
+ * Options of {@link listFeatureNodes}.
+ * @public
+ */
+export interface ListFeatureNodesOptions extends ModelLoadOptions {
+  /** The image size `[h, w]` to run the model at. Default: the model's input size. */
+  inputSize?: readonly [number, number];
 }
 
 /**
@@ -73,7 +83,7 @@ export interface ModelAttentionExtractor extends AttentionExtractor {
 }
 
 /** {@link ModelExtractorOptions}: their rules (none has a default of its own: the model decides). */
-const LOADER_OPTIONS = { featureNode: NAME_OPTION, ...MODEL_INPUT_OPTIONS };
+const LOADER_OPTIONS = { featureNode: NAME_OPTION, ...MODEL_INPUT_OPTIONS, ...LOAD_OPTIONS };
 
 /**
  * Makes an {@link AttentionExtractor} of a model: the batch is resized to `inputSize`
@@ -89,7 +99,8 @@ const LOADER_OPTIONS = { featureNode: NAME_OPTION, ...MODEL_INPUT_OPTIONS };
  * Files are verified before use: a missing or unreadable model.json, JSON that is not a model,
  * a weight file that is missing or of another size than the manifest says, or a weight path that
  * leaves the model's folder (`..`, absolute paths, URLs, links) is an error naming the file, and
- * no file outside the model's folder is read.
+ * no file outside the model's folder is read. Over HTTP(S) each file has `options.timeout` ms (a
+ * minute by default), and `options.signal` stops the load at any moment.
  *
  * @param source - An `http://` or `https://` URL of model.json; in Node, a local path or
  *   `file://` URL (read with `fs`); in a browser, a URL relative to the page; a
@@ -113,7 +124,7 @@ export async function loadAttentionExtractor(source: ExtractorSource, options?: 
   const normalization = opts.normalization === undefined ? undefined : resolveNormalization(op, opts.normalization);
   const { inputRange } = opts;
 
-  const model = await openFeatureModel(op, source);
+  const model = await openFeatureModel(op, source, opts);
   try {
     const inputSize = modelInputSize(op, model, opts.inputSize);
     const feature = featureOutput(op, model, model.outputs(inputSize), inputSize, opts.featureNode);
@@ -149,7 +160,7 @@ export async function loadAttentionExtractor(source: ExtractorSource, options?: 
  * classifier, its last convolutional stage.
  *
  * @param source - As for {@link loadAttentionExtractor}.
- * @param options - `inputSize`: the image size to run at; default the model's input size.
+ * @param options - See {@link ListFeatureNodesOptions}.
  * @returns The candidates with their output shapes for one image.
  *
  * @example
@@ -158,10 +169,10 @@ export async function loadAttentionExtractor(source: ExtractorSource, options?: 
  * ```
  * @public
  */
-export async function listFeatureNodes(source: ExtractorSource, options?: { inputSize?: readonly [number, number] }): Promise<FeatureNode[]> {
+export async function listFeatureNodes(source: ExtractorSource, options?: ListFeatureNodesOptions): Promise<FeatureNode[]> {
   const op = 'listFeatureNodes';
-  const opts = resolveOptions(op, { inputSize: MODEL_INPUT_OPTIONS.inputSize }, options);
-  const model = await openFeatureModel(op, source);
+  const opts = resolveOptions(op, { inputSize: MODEL_INPUT_OPTIONS.inputSize, ...LOAD_OPTIONS }, options);
+  const model = await openFeatureModel(op, source, opts);
   try {
     const outputs = model.outputs(modelInputSize(op, model, opts.inputSize));
     const names = outputs.map((o) => o.name);

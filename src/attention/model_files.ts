@@ -13,6 +13,7 @@ import {
   parseJson,
   weightFileTooLarge,
 } from './model_checks.js';
+import { customOption, withDefault } from '../options.js';
 import { errorMessage } from '../validation.js';
 import { readModelFiles } from './node_files.js';
 
@@ -22,6 +23,42 @@ import { readModelFiles } from './node_files.js';
  */
 export type ModelSource = string | io.IOHandler;
 
+/**
+ * How long loading a model's files may take, and how to stop it.
+ * @public
+ */
+export interface ModelLoadOptions {
+  /**
+   * Stops the load when aborted (an `AbortController`'s signal): a request under way is cancelled
+   * at once, a local read stops before its next file, an IOHandler is no longer waited for. The
+   * load then rejects with an `AbortError` naming the file and the signal's reason.
+   */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds each file fetched over HTTP(S) may take, from the request to its last byte
+   * (redirects included), so that a silent server, or one that trickles its answer, cannot hold
+   * the load: a positive number, `Infinity` for no limit. Past it the load rejects with a
+   * `TimeoutError` naming the file. Default 60000 (a minute a file: a 4 MB shard, tfjs-converter's
+   * default, at 0.5 Mbit/s); raise it for larger files on slow connections.
+   */
+  timeout?: number;
+}
+
+/** {@link ModelLoadOptions}: defaults and rules. */
+export const LOAD_OPTIONS = {
+  signal: customOption<AbortSignal>(
+    'an AbortSignal (from an AbortController)',
+    (v): v is AbortSignal => typeof v === 'object' && v !== null && typeof (v as AbortSignal).aborted === 'boolean' && typeof (v as AbortSignal).addEventListener === 'function',
+  ),
+  timeout: withDefault(customOption<number>('a number of milliseconds > 0 (Infinity for none)', (v): v is number => typeof v === 'number' && v > 0), 60_000),
+};
+
+/** {@link ModelLoadOptions} after validation and defaults. */
+export interface LoadLimits {
+  signal: AbortSignal | undefined;
+  timeout: number;
+}
+
 /** What was read: the verified artifacts, where they came from, and the model's format. */
 export interface LoadedArtifacts {
   artifacts: io.ModelArtifacts;
@@ -30,13 +67,14 @@ export interface LoadedArtifacts {
 }
 
 /** Reads and verifies the model's artifacts, ready for `loadGraphModelSync` or tfjs-layers. */
-export async function loadModelArtifacts(source: ModelSource): Promise<LoadedArtifacts> {
+export async function loadModelArtifacts(source: ModelSource, limits: LoadLimits): Promise<LoadedArtifacts> {
   if (typeof source !== 'string') {
     const location = 'the IOHandler passed as source';
     let artifacts: io.ModelArtifacts;
     try {
-      artifacts = await source.load!();
+      artifacts = await untilAborted(Promise.resolve().then(() => source.load!()), limits.signal, location);
     } catch (e) {
+      if (isAbort(e)) throw e;
       throw new Error(`The IOHandler passed as source failed to load the model: ${errorMessage(e)}`, { cause: e });
     }
     if (typeof artifacts !== 'object' || artifacts === null) {
@@ -49,8 +87,9 @@ export async function loadModelArtifacts(source: ModelSource): Promise<LoadedArt
   }
   let files: ModelFiles;
   if (isHttpUrl(source) || !isNode()) {
-    files = await fetchModelFiles(source);
+    files = await fetchModelFiles(source, limits);
   } else {
+    throwIfAborted(limits.signal, `the model file ${source}`);
     files = await readModelFiles(source);
   }
   const { model: json, format } = assertModelJson(files.location, files.json);
@@ -65,6 +104,7 @@ export async function loadModelArtifacts(source: ModelSource): Promise<LoadedArt
       const groupBuffers: ArrayBuffer[] = [];
       let read = 0;
       for (const path of group.paths) {
+        throwIfAborted(limits.signal, `the weight file '${path}' of ${files.location}`);
         const buffer = await files.readWeights(path, exact ? needed - read : Number.MAX_SAFE_INTEGER);
         groupBuffers.push(buffer);
         read += buffer.byteLength;
@@ -96,8 +136,11 @@ function isHttpUrl(source: string): boolean {
   return /^https?:\/\//i.test(source);
 }
 
-/** Fetches model.json and its weights over HTTP (or relative to the page in a browser). */
-async function fetchModelFiles(url: string): Promise<ModelFiles> {
+/**
+ * Fetches model.json and its weights over HTTP (or relative to the page in a browser), each file
+ * within the time limit and stopped by the signal (see {@link withinLimits}).
+ */
+async function fetchModelFiles(url: string, limits: LoadLimits): Promise<ModelFiles> {
   let base: URL;
   try {
     base = new URL(url, typeof location === 'undefined' ? undefined : location.href);
@@ -117,26 +160,27 @@ async function fetchModelFiles(url: string): Promise<ModelFiles> {
     await cancel(response);
     throw new Error(`Cannot fetch ${what} ${target.href}: HTTP ${response.status} ${response.statusText}`);
   };
-  const modelResponse = await assertOk(await fetchResponse(base, 'the model file'), base, 'the model file');
-  let text: string;
-  try {
-    text = await modelResponse.text();
-  } catch (e) {
-    throw new Error(`Cannot fetch the model file ${base.href}: ${errorMessage(e)}`, { cause: e });
-  }
+  const { response: modelResponse, text } = await withinLimits(limits, `the model file ${base.href}`, async (signal) => {
+    const response = await assertOk(await fetchResponse(base, 'the model file', { signal }), base, 'the model file');
+    try {
+      return { response, text: await response.text() };
+    } catch (e) {
+      throw new Error(`Cannot fetch the model file ${base.href}: ${errorMessage(e)}`, { cause: e });
+    }
+  });
   // Weights may be served through redirects (a CDN), but only within the folder of model.json as
   // requested or as finally served: a redirect anywhere else is refused before it is followed.
   const folders = [folder];
   if (modelResponse.url) folders.push(new URL('.', modelResponse.url));
   const inside = (target: URL) => folders.some((f) => target.origin === f.origin && target.pathname.startsWith(f.pathname));
-  const fetchWeights = async (path: string, target: URL): Promise<Response> => {
+  const fetchWeights = async (path: string, target: URL, signal: AbortSignal): Promise<Response> => {
     const what = 'the weight file';
     let url = target;
     for (let hops = 0; ; hops++) {
-      const response = await fetchResponse(url, what, { redirect: 'manual' });
+      const response = await fetchResponse(url, what, { redirect: 'manual', signal });
       if (response.type === 'opaqueredirect') {
         // A browser hides where a redirect leads; follow it, and check where it ended before reading.
-        const followed = await assertOk(await fetchResponse(url, what), url, what);
+        const followed = await assertOk(await fetchResponse(url, what, { signal }), url, what);
         if (followed.url && !inside(new URL(followed.url))) {
           await cancel(followed);
           throw new Error(`The weight file '${path}' of ${base.href} was redirected to ${followed.url}, outside the model's folder ${folder.href}; it was not read.`);
@@ -164,18 +208,20 @@ async function fetchModelFiles(url: string): Promise<ModelFiles> {
       if (!inside(target)) {
         throw new Error(`The weight path '${path}' in ${base.href} leaves the model's folder ${folder.href}.`);
       }
-      const response = await fetchWeights(path, target);
-      const declared = Number(response.headers?.get('content-length') ?? NaN);
-      if (Number.isFinite(declared) && declared > maxBytes) {
-        await cancel(response);
-        throw weightFileTooLarge(base.href, path, declared, maxBytes);
-      }
-      try {
-        return await readBody(response, maxBytes, () => weightFileTooLarge(base.href, path, undefined, maxBytes));
-      } catch (e) {
-        if (e instanceof WeightTooLarge) throw e.error;
-        throw new Error(`Cannot fetch the weight file ${target.href}: ${errorMessage(e)}`, { cause: e });
-      }
+      return withinLimits(limits, `the weight file '${path}' of ${base.href}`, async (signal) => {
+        const response = await fetchWeights(path, target, signal);
+        const declared = Number(response.headers?.get('content-length') ?? NaN);
+        if (Number.isFinite(declared) && declared > maxBytes) {
+          await cancel(response);
+          throw weightFileTooLarge(base.href, path, declared, maxBytes);
+        }
+        try {
+          return await readBody(response, maxBytes, () => weightFileTooLarge(base.href, path, undefined, maxBytes));
+        } catch (e) {
+          if (e instanceof WeightTooLarge) throw e.error;
+          throw new Error(`Cannot fetch the weight file ${target.href}: ${errorMessage(e)}`, { cause: e });
+        }
+      });
     },
   };
 }
@@ -222,4 +268,71 @@ async function cancel(response: Response): Promise<void> {
   } catch {
     // nothing to release
   }
+}
+
+/**
+ * Runs the work of one file with a signal of its own, aborted by the caller's signal or when
+ * `limits.timeout` ms have passed; whatever the work then fails with, the error says which of the
+ * two stopped it. (Timers longer than 2³¹ − 1 ms fire at once in Node and browsers: those wait
+ * for the signal alone.)
+ */
+async function withinLimits<T>(limits: LoadLimits, what: string, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  throwIfAborted(limits.signal, what);
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = limits.timeout <= MAX_TIMER_MS ? setTimeout(() => ((timedOut = true), controller.abort()), limits.timeout) : undefined;
+  const stop = () => controller.abort();
+  limits.signal?.addEventListener('abort', stop, { once: true });
+  try {
+    return await work(controller.signal);
+  } catch (e) {
+    if (timedOut) {
+      const error = new Error(
+        `Cannot fetch ${what}: no complete answer within ${limits.timeout} ms (options.timeout); the server is silent or too slow. Raise options.timeout for a large file on a slow connection (Infinity for no limit).`,
+        { cause: e },
+      );
+      error.name = 'TimeoutError';
+      throw error;
+    }
+    throwIfAborted(limits.signal, what);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    limits.signal?.removeEventListener('abort', stop);
+  }
+}
+
+/** The longest delay a timer keeps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Throws the `AbortError` of `what` if the signal is aborted. */
+function throwIfAborted(signal: AbortSignal | undefined, what: string): void {
+  if (signal?.aborted) throw abortError(signal, what);
+}
+
+function abortError(signal: AbortSignal, what: string): Error {
+  const reason: unknown = signal.reason;
+  const error = new Error(`Loading ${what} was aborted (options.signal): ${errorMessage(reason)}`, { cause: reason });
+  error.name = 'AbortError';
+  return error;
+}
+
+/** True for the errors of {@link abortError}. */
+function isAbort(e: unknown): boolean {
+  return e instanceof Error && e.name === 'AbortError' && e.message.includes('(options.signal)');
+}
+
+/**
+ * `promise`, or the `AbortError` of `what` as soon as the signal aborts: for work that cannot be
+ * cancelled (an IOHandler's load), whose late rejection is then handled here.
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, what: string): Promise<T> {
+  if (!signal) return promise;
+  promise.catch(() => undefined);
+  return new Promise<T>((resolve, reject) => {
+    const stop = () => reject(abortError(signal, what));
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
 }

@@ -1,13 +1,14 @@
 // From whatever the user has (files, an IOHandler, a GraphModel, a LayersModel) to a FeatureModel.
 import { type GraphModel, loadGraphModelSync } from '@tensorflow/tfjs-converter';
-import { type NamedTensorMap, dispose, engine, io, tidy } from '@tensorflow/tfjs-core';
+import { type NamedTensorMap, dispose, engine, io, keep, tidy } from '@tensorflow/tfjs-core';
 
 import { argumentError, describe, errorMessage, isMissingPackage } from '../validation.js';
 import type { FeatureModel } from './feature_model.js';
-import { type GraphNodeDef, graphFeatureModel } from './graph_features.js';
+import { graphFeatureModel } from './graph_features.js';
 import { isLayersModel, layersFeatureModel } from './layers_features.js';
 import type { AnyGraphModel, LayersModelLike } from './model_types.js';
-import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
+import type { GraphNode } from './model_checks.js';
+import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
 
 /**
  * What a model-based extractor can be made from: a converted model's files (a path or URL of
@@ -16,8 +17,8 @@ import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './mo
  */
 export type ExtractorSource = ModelSource | AnyGraphModel | LayersModelLike;
 
-/** Opens `source` as a FeatureModel, loading it where it is files. */
-export async function openFeatureModel(op: string, source: ExtractorSource): Promise<FeatureModel> {
+/** Opens `source` as a FeatureModel, loading it where it is files, within `limits`. */
+export async function openFeatureModel(op: string, source: ExtractorSource, limits: LoadLimits): Promise<FeatureModel> {
   if (isLayersModel(source)) return layersFeatureModel(source, `'${source.name}' (the LayersModel passed as source)`, false);
   if (isGraphModel(source)) {
     const location = 'the GraphModel passed as source';
@@ -27,7 +28,7 @@ export async function openFeatureModel(op: string, source: ExtractorSource): Pro
   if (!(typeof source === 'string' && source.length > 0) && !isHandler) {
     throw argumentError(op, 'source', 'a model.json URL or path, a tf.io.IOHandler, a GraphModel or a tf.LayersModel', describe(source));
   }
-  const loaded = await loadModelArtifacts(source);
+  const loaded = await loadModelArtifacts(source, limits);
   return loaded.format === 'graph-model' ? openGraph(loaded) : openLayers(loaded);
 }
 
@@ -39,15 +40,21 @@ function isGraphModel(value: unknown): value is AnyGraphModel {
 function openGraph({ artifacts, location }: LoadedArtifacts): FeatureModel {
   let model: GraphModel<io.IOHandlerSync>;
   try {
-    model = loadGraphModelSync(artifacts);
+    // In a tidy that keeps only the model's weights: a build that fails leaves none behind.
+    let built: GraphModel<io.IOHandlerSync> | undefined;
+    tidy(() => {
+      built = loadGraphModelSync(artifacts);
+      for (const tensors of Object.values(built.weights)) tensors.forEach((t) => keep(t));
+    });
+    model = built!;
   } catch (e) {
     throw new Error(`The graph model ${location} could not be built by tfjs-converter: ${errorMessage(e)}`, { cause: e });
   }
-  return graphFeatureModel(model, (artifacts.modelTopology as { node: GraphNodeDef[] }).node, location, true);
+  return graphFeatureModel(model, (artifacts.modelTopology as { node: GraphNode[] }).node, location, true);
 }
 
 /** The graph of a GraphModel the user loaded, read through its public `save`. */
-async function graphNodesOf(location: string, model: AnyGraphModel): Promise<GraphNodeDef[]> {
+async function graphNodesOf(location: string, model: AnyGraphModel): Promise<GraphNode[]> {
   let topology: unknown;
   try {
     await model.save(
@@ -61,7 +68,7 @@ async function graphNodesOf(location: string, model: AnyGraphModel): Promise<Gra
   }
   const nodes = (topology as { node?: unknown } | undefined)?.node;
   if (!Array.isArray(nodes)) throw new Error(`Cannot read the graph of ${location}: it holds no graph nodes.`);
-  return nodes as GraphNodeDef[];
+  return nodes as GraphNode[];
 }
 
 type LoadedLayersModel = LayersModelLike & { loadWeights(weights: NamedTensorMap, strict?: boolean): void };

@@ -113,6 +113,42 @@ const beatsGLSL = (n: number) => `
     return a < b;
   }`;
 
+/**
+ * GLSL: `keptShare(a, b)`, the float32 nearest to a / b (ties to even), as the host kernels store
+ * it, for integers 0 ≤ a ≤ b, 0 < b < 2^30: the quotient's 24 significant bits by long division
+ * in integers, then rounded (a shader's own a / b may be off by an ulp or two). The cell areas
+ * come from the integer cell rectangles, not a float table, so that they stay exact where
+ * textures are float16 (see precision.ts).
+ */
+const KEPT_SHARE_GLSL = `
+  float keptShare(int a, int b) {
+    if (a >= b) return 1.0;
+    if (a <= 0) return 0.0;
+    int r = a;
+    int shift = 0;
+    for (int i = 0; i < 31; i++) {
+      if (r >= b) break;
+      r *= 2;
+      shift++;
+    }
+    int m = 0;
+    for (int i = 0; i < 24; i++) {
+      m *= 2;
+      if (r >= b) {
+        m += 1;
+        r -= b;
+      }
+      r *= 2;
+    }
+    if (r > b || (r == b && imod(m, 2) == 1)) m += 1;
+    float value = float(m);
+    for (int i = 0; i < 64; i++) {
+      if (i >= 23 + shift) break;
+      value *= 0.5;
+    }
+    return value;
+  }`;
+
 /** Runs a program, or makes its empty output (a texture cannot be empty). */
 type Run = (program: WebGLProgram, inputs: TensorInfo[], dtype: 'float32' | 'int32', uniforms?: number[][]) => TensorInfo;
 
@@ -195,7 +231,7 @@ function bitonicOrder(scores: TensorInfo, run: Run, webgl: MathBackendWebGL): Te
  * pass each. The passes depend on n alone, never on the batch.
  */
 const selectCellsWebGL: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { scores, counts, cellRects, cellAreas } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo; cellAreas: TensorInfo };
+  const { scores, counts, cellRects } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo };
   const { width, pixels } = attrs as unknown as { width: number; pixels: number };
   const webgl = backend as MathBackendWebGL;
   const [batch, n] = scores.shape as [number, number];
@@ -242,17 +278,22 @@ const selectCellsWebGL: KernelFunc = ({ inputs, backend, attrs }) => {
   );
   const lambda = run(
     {
-      variableNames: ['Chosen', 'CellAreas'],
+      variableNames: ['Chosen', 'CellRects'],
       outputShape: [batch],
       userCode: `
+        ${KEPT_SHARE_GLSL}
         void main() {
           int b = getOutputCoords();
-          float pasted = 0.0;
-          for (int j = 0; j < ${n}; j++) pasted += getChosen(b, j) * getCellAreas(j);
-          setOutput((${pixels}.0 - pasted) / ${pixels}.0);
+          int pasted = 0;
+          for (int j = 0; j < ${n}; j++) {
+            if (getChosen(b, j) > 0.5) {
+              pasted += (int(round(getCellRects(j, 2))) - int(round(getCellRects(j, 0)))) * (int(round(getCellRects(j, 3))) - int(round(getCellRects(j, 1))));
+            }
+          }
+          setOutput(keptShare(${pixels} - pasted, ${pixels}));
         }`,
     },
-    [chosen, cellAreas],
+    [chosen, cellRects],
     'float32',
   );
   return [cells, rects, lambda, chosen];

@@ -120,6 +120,33 @@ const beatsWGSL = (n: number) => `
     return a < b;
   }`;
 
+/** WGSL: `keptShare(a, b)`, the correctly rounded float32 a / b, as the webgl kernel's `keptShare` (see webgl_kernels.ts). */
+const KEPT_SHARE_WGSL = `
+  fn keptShare(a : i32, b : i32) -> f32 {
+    if (a >= b) { return 1.0; }
+    if (a <= 0) { return 0.0; }
+    var r = a;
+    var shift = 0;
+    for (var i = 0; i < 31; i++) {
+      if (r >= b) { break; }
+      r = r * 2;
+      shift = shift + 1;
+    }
+    var m = 0;
+    for (var i = 0; i < 24; i++) {
+      m = m * 2;
+      if (r >= b) {
+        m = m + 1;
+        r = r - b;
+      }
+      r = r * 2;
+    }
+    if (r > b || (r == b && m % 2 == 1)) { m = m + 1; }
+    var value = f32(m);
+    for (var i = 0; i < 23 + shift; i++) { value = value * 0.5; }
+    return value;
+  }`;
+
 /** Runs a program, or makes its empty output (a buffer cannot be empty). */
 type Run = (program: WebGPUProgram, inputs: TensorInfo[], dtype: 'float32' | 'int32', uniforms?: { type: string; data: number[] }[]) => TensorInfo;
 
@@ -190,7 +217,7 @@ function bitonicOrder(scores: TensorInfo, run: Run, gpu: WebGPUBackend): TensorI
 
 /** `SelectCells` (see host_kernels.ts) in the passes of the webgl kernel. */
 const selectCellsWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
-  const { scores, counts, cellRects, cellAreas } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo; cellAreas: TensorInfo };
+  const { scores, counts, cellRects } = inputs as { scores: TensorInfo; counts: TensorInfo; cellRects: TensorInfo };
   const { width, pixels } = attrs as unknown as { width: number; pixels: number };
   const gpu = backend as WebGPUBackend;
   const [batch, n] = scores.shape as [number, number];
@@ -241,13 +268,18 @@ const selectCellsWebGPU: KernelFunc = ({ inputs, backend, attrs }) => {
   const lambda = run(
     elementwiseProgram(
       `attentiveCutMixKeptShare${n}_${pixels}`,
-      ['Chosen', 'CellAreas'],
+      ['Chosen', 'CellRects'],
       [batch],
-      `var pasted = 0.0;
-       for (var j = 0; j < ${n}; j++) { pasted = pasted + getChosen(index, j) * getCellAreas(j); }
-       setOutputAtIndex(index, (${pixels}.0 - pasted) / ${pixels}.0);`,
+      `var pasted = 0;
+       for (var j = 0; j < ${n}; j++) {
+         if (getChosen(index, j) > 0.5) {
+           pasted = pasted + (i32(getCellRects(j, 2)) - i32(getCellRects(j, 0))) * (i32(getCellRects(j, 3)) - i32(getCellRects(j, 1)));
+         }
+       }
+       setOutputAtIndex(index, keptShare(${pixels} - pasted, ${pixels}));`,
+      KEPT_SHARE_WGSL,
     ),
-    [chosen, cellAreas],
+    [chosen, cellRects],
     'float32',
   );
   return [cells, rects, lambda, chosen];

@@ -4,6 +4,7 @@ import { assertGridFits } from '../cells/pool_to_grid.js';
 import { cellMask, cellRects } from '../masks/cell_mask.js';
 import { gridGeometry } from '../masks/grid.js';
 import { argumentError, assertNumber, describe } from '../validation.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { paste } from './blend.js';
 import { toImages } from './inputs.js';
 
@@ -57,6 +58,7 @@ export function applyAttentiveCutMix<T extends Tensor>(x: T | TensorLike, params
     const t = toImages(op, 'x', x, true);
     const [batch, height, width] = t.shape as [number, number, number];
     assertGridFits(op, grid, height, width);
+    assertExactOnBackend(op, { batch, height, width, grid });
     const partners = toPartners(op, params.partners, batch);
     const cells = toCells(op, params.cells, batch, grid);
     const geometry = gridGeometry(height, width, grid);

@@ -28,6 +28,7 @@ import { type ResolvedOptions, customOption, oneOfOption, resolveOptions, withDe
 import { type CellCount, cellListWidth, drawCellCount } from '../sampling/cell_count.js';
 import { SAMPLING_OPTIONS, sampleDecisions, samplingOf } from '../sampling/params.js';
 import { argumentError, assertNumber } from '../validation.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { gatherPartners, partnerTensor, pasteCells } from './blend.js';
 import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
@@ -146,6 +147,7 @@ export function attentiveCutMixWith(
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
     assertGridFits(op, grid, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width, grid });
     const y = toSoftLabels(op, labels, batchSize, options);
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawCellCount(sampling.rng, topN, grid * grid));
     const geometry = gridGeometry(height, width, grid);

@@ -3,6 +3,7 @@ import { type Tensor, type TensorLike, reshape, tensor3d, tidy } from '@tensorfl
 import { boxMask, boxesTensor } from '../masks/box_mask.js';
 import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { CUTMIX_SAMPLING_OPTIONS, type CutMixParams, drawCutMixParams, samplingOf } from '../sampling/params.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { paramTensors, paste } from './blend.js';
 import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
@@ -44,6 +45,7 @@ export function cutMixWith(op: string, images: Tensor | TensorLike, labels: Labe
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     const y = toSoftLabels(op, labels, batchSize, options);
     const params = drawCutMixParams(batchSize, height, width, sampling, options.minMax);
     return {
@@ -79,6 +81,7 @@ export function applyCutMix<T extends Tensor>(images: T | TensorLike, params: Cu
     const x = toImages(op, 'images', images, true);
     const [batchSize, height, width] = x.shape as [number, number, number];
     assertCutMixParamsFit(op, params, batchSize, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     return pasteBoxes(x, params) as T;
   });
 }

@@ -4,6 +4,7 @@ import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as T
 
 import { type ResolvedOptions, booleanOption, numberOption } from '../options.js';
 import { argumentError, describe, errorMessage } from '../validation.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 
 /**
  * How labels are given: class ids `[B]` (with `numClasses`), int32 or float32 with integral
@@ -119,6 +120,7 @@ export function toSoftLabels(op: string, labels: Labels, batchSize: number, opti
   if (numClasses === undefined) {
     throw argumentError(op, 'options.numClasses', 'given when labels are class ids of shape [B]', 'undefined');
   }
+  assertExactOnBackend(op, { classes: numClasses });
   if (hostIds) {
     if (validateLabels !== false) assertClassIds(op, arg, Array.from(labels as ArrayLike<number>), numClasses);
   } else if (validateLabels ?? HOST_BACKENDS.includes(getBackend())) {

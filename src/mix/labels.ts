@@ -2,6 +2,7 @@ import { type Tensor1D, type Tensor2D, add, mul, scalar, tidy } from '@tensorflo
 
 import type { MixParams } from '../sampling/params.js';
 import { resolveOptions } from '../options.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { blend } from './blend.js';
 import { LABEL_OPTIONS, type LabelOptions, type Labels, toSoftLabels } from './inputs.js';
 import { assertParamsFit } from './params_fit.js';
@@ -43,6 +44,7 @@ export function mixLabels(labels: Labels, params: MixParams, options?: LabelOpti
   const op = 'mixLabels';
   const labelOptions = resolveOptions(op, LABEL_OPTIONS, options);
   assertParamsFit(op, params);
+  assertExactOnBackend(op, { batch: params.partners.length });
   return tidy(() => {
     const y = toSoftLabels(op, labels, params.partners.length, labelOptions);
     return mixSoftLabels(y, labelOptions.labelSmoothing, params.partners, params.lambda);

@@ -2,6 +2,7 @@ import { type Tensor, type Tensor4D, type TensorLike, tidy } from '@tensorflow/t
 
 import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { type MixParams, SAMPLING_OPTIONS, drawMixupParams, samplingOf } from '../sampling/params.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { blend, paramTensors } from './blend.js';
 import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
@@ -42,6 +43,7 @@ export function mixupWith(op: string, images: Tensor | TensorLike, labels: Label
   const sampling = samplingOf(options);
   return tidy(() => {
     const x = toBatch(op, images);
+    assertExactOnBackend(op, { batch: x.shape[0] });
     const y = toSoftLabels(op, labels, x.shape[0], options);
     const params = drawMixupParams(x.shape[0], sampling);
     return {
@@ -75,6 +77,7 @@ export function applyMixup<T extends Tensor>(images: T | TensorLike, params: Mix
   return tidy(() => {
     const x = toImages(op, 'images', images, true);
     assertParamsFit(op, params, x.shape[0]);
+    assertExactOnBackend(op, { batch: x.shape[0] });
     return blend(x, params.partners, params.lambda) as T;
   });
 }

@@ -31,6 +31,7 @@ import type { Box } from '../sampling/boxes.js';
 import { type CellCount, cellListWidth } from '../sampling/cell_count.js';
 import { type OneOfMethod, drawOneOfParams } from '../sampling/one_of.js';
 import type { ResolvedSampling } from '../sampling/params.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { attentionShare } from './attentive_cutmix.js';
 import { blend, gatherPartners, partnerTensor, paste } from './blend.js';
 import { type Labels, type ResolvedLabelOptions, toBatch, toSoftLabels } from './inputs.js';
@@ -74,6 +75,7 @@ export function oneOfWith(
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
     if (attentive) assertGridFits(op, attentive.grid, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width, grid: attentive?.grid });
     const y = toSoftLabels(op, labels, batchSize, labelOptions);
     const params = drawOneOfParams(batchSize, height, width, sampling, methods, weights);
     const { partners } = params;

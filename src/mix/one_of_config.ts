@@ -6,7 +6,7 @@ import { type AttentionExtractor, EXTRACTOR_OPTION, assertAttentionSource } from
 import { saliencyExtractor } from '../attention/saliency.js';
 import { type ResolvedOptions, customOption, oneOfOption, resolveOptions } from '../options.js';
 import type { CellCount } from '../sampling/cell_count.js';
-import type { OneOfMethod } from '../sampling/one_of.js';
+import { type OneOfMethod, scaledWeights } from '../sampling/one_of.js';
 import { CUTMIX_SAMPLING_OPTIONS, SAMPLING_OPTIONS, type SamplingOptions, samplingOf } from '../sampling/params.js';
 import type { Rng, Seed } from '../sampling/rng.js';
 import { argumentError, assertKnownOptions, describe } from '../validation.js';
@@ -77,6 +77,7 @@ export function oneOfRunner(op: string, config: object): OneOfRunner {
   const attentive = attentives[0] as (OneOfMethod & ResolvedOptions<typeof CHOICE_OPTIONS.attentiveCutMix>) | undefined;
   const source = attentive ? (attentive.extractor ?? saliencyExtractor()) : undefined;
   const methods = choices.map(({ kind, alpha, minMax, topN, grid }) => ({ kind, alpha, minMax, topN, grid }) as OneOfMethod);
+  const drawWeights = scaledWeights(weights);
   return {
     options: { ...shared, oneOf: choices, weights },
     takesAttention: attentive !== undefined,
@@ -85,7 +86,7 @@ export function oneOfRunner(op: string, config: object): OneOfRunner {
       const attention = extras.attention ?? source;
       if (attention !== undefined) assertAttentionSource('oneOf mixer', 'attention', attention);
       const given = attentive && attention ? { topN: attentive.topN, grid: attentive.grid, labelMode: attentive.labelMode, attention } : undefined;
-      return oneOfWith('oneOf mixer', images, labels, methods, weights, given, sampling, shared);
+      return oneOfWith('oneOf mixer', images, labels, methods, drawWeights, given, sampling, shared);
     },
   };
 }

@@ -88,7 +88,7 @@ export async function precomputeAttention(images: Tensor | TensorLike, extractor
   const owned: Tensor[] = []; // converted from arrays here: ours to dispose, unlike the caller's tensors
   const pieces: Tensor3D[] = [];
   try {
-    const x = toBatch(op, images);
+    const x = tidy(() => toBatch(op, images)); // a tensor made from an array is disposed if it is refused
     if (x !== images) owned.push(x);
     const [total, height, width] = x.shape;
     assertGridFits(op, grid, height, width);

@@ -36,10 +36,23 @@ interface Decision {
 }
 
 /**
+ * The weights scaled by one power of two so that the largest lies near 1: a power-of-two scaling
+ * is exact, so the draws are those of the weights as given, and their sum cannot overflow (weights
+ * near the largest double would add up to Infinity and always pick the last method).
+ */
+export function scaledWeights(weights: readonly number[]): number[] {
+  const exponent = -Math.floor(Math.log2(Math.max(...weights)));
+  // In two factors: 2^exponent alone overflows for the smallest (subnormal) weights.
+  const half = Math.trunc(exponent / 2);
+  return weights.map((w) => w * 2 ** half * 2 ** (exponent - half));
+}
+
+/**
  * Draws partners, then for the batch (`'batch'` mode) or each sample (`'elem'`) a decision: one
  * uniform for the method (by `weights`), one for `prob`, then the method's own draw (lambda, a
  * box, or a number of cells), made even when the decision is "unmixed" so that `prob` leaves the
- * other draws as they are. A sample paired with itself is unmixed.
+ * other draws as they are. A sample paired with itself is unmixed. `weights` come from
+ * {@link scaledWeights}.
  */
 export function drawOneOfParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling, methods: readonly OneOfMethod[], weights: readonly number[]): OneOfParams {
   const { rng, prob, mode, partner } = sampling;

@@ -17,7 +17,7 @@ export type MixMode = 'batch' | 'elem';
  * @public
  */
 export interface SamplingOptions {
-  /** Lambda is drawn from Beta(alpha, alpha); must be positive. Default 1 (uniform). */
+  /** Lambda is drawn from Beta(alpha, alpha); any positive number (a subnormal one gives lambda 0 or 1, Beta's limit). Default 1 (uniform). */
   alpha?: number;
   /** Chance that the batch (`'batch'` mode) or a sample (`'elem'` mode) is mixed at all, in [0, 1]. Default 1. */
   prob?: number;

@@ -1,6 +1,6 @@
 import seedrandom from 'seedrandom';
 
-import { argumentError, describe } from '../validation.js';
+import { argumentError, describe, errorMessage } from '../validation.js';
 
 /**
  * A seed: the same seed always gives the same stream of random numbers.
@@ -18,11 +18,11 @@ export type Seed = number | string;
 export interface RngState {
   /** The generator the state belongs to (seedrandom's ARC4). */
   readonly algorithm: 'arc4';
-  /** ARC4 index `i`. */
+  /** ARC4 index `i`, in [0, 255]. */
   readonly i: number;
-  /** ARC4 index `j`. */
+  /** ARC4 index `j`, in [0, 255]. */
   readonly j: number;
-  /** ARC4 permutation, 256 bytes. */
+  /** ARC4 permutation: each of 0…255 once. A state that breaks these rules is corrupt, and {@link createRng} refuses it. */
   readonly S: readonly number[];
 }
 
@@ -35,7 +35,7 @@ export interface RngState {
  * @public
  */
 export interface Rng {
-  /** A uniform number in [0, 1). */
+  /** A uniform number in [0, 1). Any other value (NaN, a negative number, a raw integer) is refused when it is drawn, with an error naming it. */
   uniform(): number;
   /** A snapshot of the generator's state, when the generator supports it. */
   state?(): RngState;
@@ -115,10 +115,35 @@ export function uniformInt(rng: Rng, n: number): number {
 
 /**
  * Resolves the `seed` option of the public functions: an `Rng` is used as it is (the caller's
- * stream advances), a seed starts a fresh stream, nothing gives an unpredictable one.
+ * stream advances; each draw of one not made by {@link createRng} is checked), a seed starts a
+ * fresh stream, nothing gives an unpredictable one.
  */
 export function toRng(seed: Seed | Rng | undefined): Rng {
-  return isRng(seed) ? seed : createRng(seed);
+  if (!isRng(seed)) return createRng(seed);
+  return OWN.has(seed) ? seed : checkedRng(seed);
+}
+
+/** The generators {@link createRng} made, whose draws need no check. */
+const OWN = new WeakSet<Rng>();
+
+/**
+ * A custom Rng whose every draw is checked: a value outside [0, 1) (NaN, a negative number, a raw
+ * integer) would pair samples with themselves or draw nonsense, so it is refused at once.
+ */
+function checkedRng(rng: Rng): Rng {
+  return {
+    uniform: () => {
+      let u: unknown;
+      try {
+        u = rng.uniform();
+      } catch (e) {
+        throw new Error(`The Rng passed as seed threw from uniform(): ${errorMessage(e)}`, { cause: e });
+      }
+      if (typeof u === 'number' && u >= 0 && u < 1) return u;
+      const hint = typeof u === 'number' && Number.isInteger(u) && u >= 1 ? '; a generator of raw integers must divide them by their range (by 2 ** 32 for 32-bit words)' : '';
+      throw new Error(`The Rng passed as seed returned ${describe(u)} from uniform(), which must return a number in [0, 1)${hint}.`);
+    },
+  };
 }
 
 /** True for an object that can serve as an {@link Rng}. */
@@ -127,30 +152,42 @@ export function isRng(value: unknown): value is Rng {
 }
 
 function wrap(prng: seedrandom.StatefulPRNG<seedrandom.State.Arc4>): ResumableRng {
-  return {
+  const rng: ResumableRng = {
     uniform: () => prng.double(),
     state: () => {
       const { i, j, S } = prng.state();
       return { algorithm: 'arc4', i, j, S: [...S] };
     },
   };
+  OWN.add(rng);
+  return rng;
 }
 
+/**
+ * Checks a saved state as ARC4 keeps it: indices in [0, 255] and S a permutation of 0…255. Any
+ * other table is corrupt, and some never give a draw (an all-zero one makes every ARC4 byte 0,
+ * and seedrandom's double() waits for a non-zero byte forever).
+ */
 function assertRngState(state: object): asserts state is RngState {
-  const s = state as Partial<RngState>;
-  const valid =
-    s.algorithm === 'arc4' &&
-    Number.isInteger(s.i) &&
-    Number.isInteger(s.j) &&
-    Array.isArray(s.S) &&
-    s.S.length === 256 &&
-    s.S.every((v) => Number.isInteger(v) && v >= 0 && v < 256);
-  if (!valid) {
-    throw argumentError(
-      'createRng',
-      'seed',
-      "a number, a string or a state saved by rng.state() ({ algorithm: 'arc4', i, j, S: 256 bytes })",
-      describe(state),
-    );
+  const fault = rngStateFault(state as Partial<RngState>);
+  if (fault !== undefined) {
+    throw argumentError('createRng', 'seed', "a number, a string or a state saved by rng.state() ({ algorithm: 'arc4', i, j: integers in [0, 255], S: a permutation of 0…255 })", fault);
   }
+}
+
+/** What is wrong with a state, or undefined. */
+function rngStateFault(s: Partial<RngState>): string | undefined {
+  if (s.algorithm !== 'arc4') return `${describe(s)} whose algorithm is ${describe(s.algorithm)}`;
+  for (const index of ['i', 'j'] as const) {
+    const v = s[index];
+    if (!(Number.isInteger(v) && v! >= 0 && v! <= 255)) return `a state whose ${index} must be an integer in [0, 255], but is ${describe(v)}`;
+  }
+  if (!Array.isArray(s.S) || s.S.length !== 256) return `a state whose S is ${describe(s.S)}, not 256 bytes`;
+  const seen = new Array<number>(256).fill(0);
+  for (const v of s.S) {
+    if (!(Number.isInteger(v) && v >= 0 && v < 256)) return `a state whose S holds ${describe(v)}, not a byte`;
+    seen[v] = seen[v]! + 1;
+  }
+  const repeated = seen.findIndex((n) => n > 1);
+  return repeated < 0 ? undefined : `a state whose S is not a permutation of 0…255: ${repeated} appears ${seen[repeated]} times`;
 }

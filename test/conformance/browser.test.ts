@@ -1,6 +1,8 @@
 // The conformance suite in headless Chromium: the library bundled with esbuild, served from
 // 127.0.0.1 with the COOP/COEP headers threaded wasm needs, run on cpu, wasm, webgl and webgpu
-// (on SwiftShader where there is no GPU), each compared with the page's cpu results.
+// (on SwiftShader where there is no GPU), each compared with the page's cpu results; then webgl
+// again in a page that forces half-float textures, checked for what holds there (compare.ts), and
+// each op at and past the limits of half-float textures (limits.ts).
 // Skipped when Chromium is absent (the run says so in one line), unless REQUIRE_BROWSER=1 (as in
 // CI), where that fails: see test/support/browser.ts.
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -13,7 +15,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { browserSupport, chromiumRequiredMessage } from '../support/browser.js';
 import { CASES } from './cases.js';
-import { conformanceProblems } from './compare.js';
+import { conformanceProblems, halfFloatProblems } from './compare.js';
+import type { LimitReport } from './limits.js';
 import type { BackendReport } from './runner.js';
 
 const root = resolve(import.meta.dirname, '../..');
@@ -47,11 +50,13 @@ async function serve(routes: Record<string, string>): Promise<{ server: Server; 
 
 describe.skipIf(browser.skipped)('conformance in Chromium', () => {
   const reports: Record<string, BackendReport> = {};
+  const limits: Record<'float32' | 'float16', LimitReport[]> = { float32: [], float16: [] };
   const foreignRequests: string[] = [];
   const pageErrors: string[] = [];
   let context: BrowserContext | undefined;
   let server: Server | undefined;
   let scratch: string | undefined;
+  let pageUrl = '';
 
   beforeAll(async () => {
     if (!browser.available) throw new Error(chromiumRequiredMessage(browser));
@@ -88,49 +93,89 @@ describe.skipIf(browser.skipped)('conformance in Chromium', () => {
       foreignRequests.push(url);
       return route.abort();
     });
-    const page = await context.newPage();
+    pageUrl = served.url;
+  }, 120_000);
+
+  type Page = { environment(): Promise<unknown>; runConformance(b: string, f: boolean): Promise<BackendReport>; runLimits(): Promise<LimitReport[]> };
+
+  /** Opens the page (with half-float textures forced, or not), runs `runs` and the limits there, and closes it. */
+  async function runPage(halfFloat: boolean, runs: [string, boolean][]): Promise<void> {
+    const page = await context!.newPage();
     page.on('pageerror', (e) => pageErrors.push(e.message));
     page.on('console', (m) => void (m.type() === 'error' && pageErrors.push(m.text()))); // shader compile errors, lost devices
-    await page.goto(`${served.url}/`);
+    await page.goto(`${pageUrl}/${halfFloat ? '?f16' : ''}`);
     await page.waitForFunction(() => 'runConformance' in window);
-    expect(await page.evaluate(() => (window as unknown as { environment(): Promise<unknown> }).environment())).toEqual({ crossOriginIsolated: true, webgpu: true, wasmThreads: true });
-    for (const [backend, fused] of RUNS) {
-      const report = await page.evaluate(([b, f]) => (window as unknown as { runConformance(b: string, f: boolean): Promise<BackendReport> }).runConformance(b, f), [backend, fused] as const);
+    expect(await page.evaluate(() => (window as unknown as Page).environment())).toEqual({ crossOriginIsolated: true, webgpu: true, wasmThreads: true, webglFloat32: !halfFloat });
+    for (const [backend, fused] of runs) {
+      const report = await page.evaluate(([b, f]) => (window as unknown as Page).runConformance(b, f), [backend, fused] as const);
       reports[report.backend] = report;
     }
-  }, 600_000);
+    limits[halfFloat ? 'float16' : 'float32'] = await page.evaluate(() => (window as unknown as Page).runLimits());
+    await page.close();
+  }
 
   afterAll(async () => {
     await context?.close();
     server?.close();
     if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }, 60_000);
+
+  describe('float32 textures (webgl), and cpu, wasm and webgpu', () => {
+    beforeAll(() => runPage(false, RUNS), 1_500_000); // about 5 minutes on SwiftShader with the CPUs to itself
+
+    it.each(['webgl', 'webgpu'])("%s's fused shaders give the results of the composite path they replace", (backend) => {
+      expect(conformanceProblems(reports[`${backend} (composite)`]!, reports[backend]!)).toEqual([]);
+    });
+
+    // The GPU backends paste by looking each pixel's cell up (PasteCells); the host ones walk the rectangles.
+    it.each([
+      ['cpu', 'AttentiveCutMixPasteRects'],
+      ['wasm', 'AttentiveCutMixPasteRects'],
+      ['webgl', 'AttentiveCutMixPasteCells'],
+      ['webgpu', 'AttentiveCutMixPasteCells'],
+    ])('%s runs attentiveCutMix on precomputed maps in at most 8 kernels, the fused pooling, selection and paste (%s) among them', (backend, pasteKernel) => {
+      const kernels = reports[backend]!.cases[MAPS_CASE]!.kernels.b32;
+      expect(kernels).toEqual(expect.arrayContaining(['AttentiveCutMixPoolCells', 'AttentiveCutMixSelectCells', pasteKernel]));
+      expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
+    });
+
+    describe.each(BACKENDS)('%s', (backend) => {
+      it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
+        const reference = reports.cpu!;
+        expect(conformanceProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, reports[backend]!)).toEqual([]);
+      });
+    });
+
+    it('webgl gives exact results at and past every limit of half-float textures', () => {
+      expect(reports.webgl!.halfFloat).toBe(false);
+      expect(limits.float32.length).toBeGreaterThan(0);
+      expect(limits.float32.filter((r) => r.refused !== undefined || r.problems.length > 0)).toEqual([]);
+    });
   });
 
-  it('fetches nothing from outside 127.0.0.1, and the page logs no error', () => {
+  // webgl again, in a page that forces half-float textures, as on phones whose GPUs cannot render
+  // to float32 ones (with the library's shaders, as webgl always runs it).
+  describe('half-float textures (webgl with WEBGL_FORCE_F16_TEXTURES)', () => {
+    beforeAll(() => runPage(true, [['webgl', true]]), 900_000);
+
+    it.each(CASES.map((c) => c.name))('%s: what holds on half-float textures (docs/backends.md), no read back, no leak', (name) => {
+      const reference = reports.cpu!;
+      expect(reports['webgl f16']!.halfFloat).toBe(true);
+      expect(halfFloatProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, reports['webgl f16']!)).toEqual([]);
+    });
+
+    it('gives exact results up to each limit (integers up to 2048), and refuses past it, naming half-float textures and the limit', () => {
+      expect(limits.float16.filter((r) => !r.past && (r.refused !== undefined || r.problems.length > 0))).toEqual([]);
+      expect(limits.float16.filter((r) => r.past).length).toBeGreaterThan(0);
+      for (const r of limits.float16.filter((l) => l.past)) {
+        expect(r.refused, r.probe).toMatch(/cannot give exact results for .* on this backend: webgl stores every tensor here in half-float \(float16\) textures .* integers exactly only up to 2048/);
+        expect(r.problems, r.probe).toEqual([]);
+      }
+    });
+  });
+
+  it('fetches nothing from outside 127.0.0.1, and the pages log no error', () => {
     expect(foreignRequests).toEqual([]);
     expect(pageErrors).toEqual([]);
-  });
-
-  it.each(['webgl', 'webgpu'])("%s's fused shaders give the results of the composite path they replace", (backend) => {
-    expect(conformanceProblems(reports[`${backend} (composite)`]!, reports[backend]!)).toEqual([]);
-  });
-
-  // The GPU backends paste by looking each pixel's cell up (PasteCells); the host ones walk the rectangles.
-  it.each([
-    ['cpu', 'AttentiveCutMixPasteRects'],
-    ['wasm', 'AttentiveCutMixPasteRects'],
-    ['webgl', 'AttentiveCutMixPasteCells'],
-    ['webgpu', 'AttentiveCutMixPasteCells'],
-  ])('%s runs attentiveCutMix on precomputed maps in at most 8 kernels, the fused pooling, selection and paste (%s) among them', (backend, pasteKernel) => {
-    const kernels = reports[backend]!.cases[MAPS_CASE]!.kernels.b32;
-    expect(kernels).toEqual(expect.arrayContaining(['AttentiveCutMixPoolCells', 'AttentiveCutMixSelectCells', pasteKernel]));
-    expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
-  });
-
-  describe.each(BACKENDS)('%s', (backend) => {
-    it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
-      const reference = reports.cpu!;
-      expect(conformanceProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, reports[backend]!)).toEqual([]);
-    });
   });
 });

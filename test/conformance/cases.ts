@@ -24,7 +24,21 @@ export interface ConformanceCase {
   run(context: CaseContext, batchSize: number): Record<string, tf.Tensor>;
   /** Float outputs the fused kernels must give bit for bit on every backend (the composite paths within rounding). */
   readonly exact?: readonly string[];
+  /** The grid of each `cells` output, for the checks of half-float runs (see compare.ts). */
+  readonly grids?: Readonly<Record<string, number>>;
+  /**
+   * Outputs that are attention maps an extractor computed on the device: compared within rounding
+   * on float32 backends, not on half-float ones, where every op of their computation rounds to float16.
+   */
+  readonly computedMaps?: readonly string[];
 }
+
+/**
+ * With `inputs` set, every case also returns its inputs as `input 0`, `input 1`, … (as the
+ * backend holds them: on half-float textures, rounded), for the checks that compare a result with
+ * what it was made from. Off while kernels are counted.
+ */
+export const reporting = { inputs: false };
 
 function images(batchSize: number, [h, w, c]: [number, number, number], dtype: 'float32' | 'int32', seed: string): tf.Tensor4D {
   const rng = createRng(seed);
@@ -41,11 +55,13 @@ function cellsOf(result: ReturnType<typeof attentiveCutMix>): tf.Tensor {
   return result.cells;
 }
 
-/** Runs `op` on inputs it makes, and disposes the inputs. */
-function withInputs(make: () => tf.Tensor[], op: (...inputs: tf.Tensor[]) => Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+/** Runs `op` on inputs it makes, and disposes the inputs (reported, when asked, as `${prefix}input k`). */
+function withInputs(make: () => tf.Tensor[], op: (...inputs: tf.Tensor[]) => Record<string, tf.Tensor>, prefix = ''): Record<string, tf.Tensor> {
   const inputs = make();
   try {
-    return op(...inputs);
+    const outputs = op(...inputs);
+    if (reporting.inputs) inputs.forEach((t, k) => (outputs[`${prefix}input ${k}`] = tf.clone(t)));
+    return outputs;
   } finally {
     tf.dispose(inputs);
   }
@@ -105,14 +121,18 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: 'attentiveCutMix, built-in saliency, elem mode, grid 4',
+    grids: { cells: 4 },
+    computedMaps: ['saliency map'],
     run: (_, b) =>
       withInputs(
         () => [images(b, [24, 20, 3], 'float32', 'attentive-x'), oneHot(b, 10)],
-        (x, y) => attentiveCutMix(x as tf.Tensor4D, y!, saliencyExtractor(), { seed: 5, mode: 'elem', prob: 0.7, grid: 4, topN: 5 }),
+        // The map itself too: maps computed on different backends agree within rounding, not bit for bit (docs/backends.md).
+        (x, y) => ({ ...attentiveCutMix(x as tf.Tensor4D, y!, saliencyExtractor(), { seed: 5, mode: 'elem', prob: 0.7, grid: 4, topN: 5 }), 'saliency map': saliencyExtractor().extract(x as tf.Tensor4D) }),
       ),
   },
   {
     name: "attentiveCutMix, graph-model extractor, labelMode 'attention'",
+    grids: { cells: 7 },
     run: ({ graphExtractor }, b) =>
       withInputs(
         () => [images(b, [28, 28, 3], 'float32', 'attentive-graph')],
@@ -121,6 +141,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: "attentiveCutMix, layers-model extractor from files, labelMode 'attention'",
+    grids: { cells: 7 },
     run: ({ layersExtractor }, b) =>
       withInputs(
         () => [images(b, [28, 28, 3], 'float32', 'attentive-layers')],
@@ -129,6 +150,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: 'attentiveCutMix, a LayersModel passed to loadAttentionExtractor, int32 images, elem mode',
+    grids: { cells: 4 },
     run: ({ modelExtractor }, b) =>
       withInputs(
         () => [images(b, [32, 32, 3], 'int32', 'attentive-model')],
@@ -137,6 +159,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: "attentiveCutMix, camExtractor (classifierLayer 'logits'), one-hot labels",
+    grids: { cells: 4 },
     run: ({ camExtractor }, b) =>
       withInputs(
         () => [images(b, [32, 32, 3], 'float32', 'attentive-cam'), oneHot(b, 10)],
@@ -145,6 +168,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: "attentiveCutMix, maps in place of an extractor, larger than a grid that does not divide them, labelMode 'attention'",
+    grids: { cells: 4 },
     run: (_, b) =>
       withInputs(
         () => [images(b, [24, 20, 3], 'float32', 'attentive-maps-x'), tf.tidy(() => tf.squeeze(images(b, [10, 9, 1], 'float32', 'attentive-maps'), [3]))],
@@ -153,6 +177,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: 'attentiveCutMix, maps of the image size in place of an extractor, elem mode, area labels',
+    grids: { cells: 7 },
     run: (_, b) =>
       withInputs(
         () => [images(b, [30, 26, 3], 'float32', 'attentive-full-x'), tf.tidy(() => tf.squeeze(images(b, [30, 26, 1], 'float32', 'attentive-full-maps'), [3]))],
@@ -161,6 +186,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: 'oneOf mixer, elem mode: mixup, cutMix and attentiveCutMix (saliency) drawn per sample',
+    grids: { cells: 4 },
     run: (_, b) =>
       withInputs(
         () => [images(b, [24, 20, 3], 'float32', 'one-of-x')],
@@ -172,6 +198,7 @@ export const CASES: ConformanceCase[] = [
   },
   {
     name: 'attentiveCutMix, constant maps of 37×31 (grid 6) and 5×5 (grid 2): ties stay ties after pooling, to the lower index',
+    grids: { 'cells 37×31': 6, 'cells 5×5': 2 },
     run: (_, b) =>
       withInputs(
         () => [tf.zeros([b, 37, 31, 1]), tf.fill([b, 37, 31], 0.7), tf.zeros([b, 5, 5, 1]), tf.fill([b, 5, 5], 0.1)],
@@ -184,6 +211,7 @@ export const CASES: ConformanceCase[] = [
   {
     name: 'pooling and ranking of maps with exact ties, sizes no grid divides, grids of 4 to 529 cells: the same pooled bits and cells on every backend',
     exact: TIED.map((_, k) => `pooled ${k}`),
+    grids: Object.fromEntries(TIED.map(({ grid }, k) => [`cells ${k}`, grid])),
     run: (_, b) =>
       Object.assign(
         {},
@@ -194,6 +222,7 @@ export const CASES: ConformanceCase[] = [
               const result = attentiveCutMix(x!, classIds(b, 4), maps as tf.Tensor3D, { numClasses: 4, grid, topN: Math.ceil((grid * grid) / 2), seed: 13 + k, mode: 'elem' });
               return { [`pooled ${k}`]: poolToGrid(maps as tf.Tensor3D, grid), [`cells ${k}`]: cellsOf(result) };
             },
+            `${k}: `,
           ),
         ),
       ) as Record<string, tf.Tensor>,

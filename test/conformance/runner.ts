@@ -5,7 +5,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 
 import { type ModelSource, camExtractor, loadAttentionExtractor } from '../../src/index.js';
 import { setFusedKernelsEnabled } from '../../src/kernels/fused.js';
-import { CASES, type CaseContext } from './cases.js';
+import { halfFloatTextures } from '../../src/kernels/precision.js';
+import { CASES, type CaseContext, reporting } from './cases.js';
 
 export interface TensorReport {
   shape: number[];
@@ -14,10 +15,14 @@ export interface TensorReport {
 }
 
 export interface CaseReport {
+  /** The grid of each `cells` output (ConformanceCase.grids). */
+  grids: Readonly<Record<string, number>>;
+  /** Attention maps computed on the device (ConformanceCase.computedMaps). */
+  computedMaps: readonly string[];
   outputs: Record<string, TensorReport>;
   /** Reads of tensor data issued while the op ran, outside kernel execution. */
   readbacks: string[];
-  /** Kernels of one call, for batches of 4 and of 32. */
+  /** Kernels of one call, for batches of 4 and of 32; not counted in half-float runs (the kernels are those of the float32 run). */
   kernels: { b4: string[]; b32: string[] };
   /** Tensors left allocated after the outputs were disposed. */
   leaked: number;
@@ -27,6 +32,8 @@ export interface CaseReport {
 
 export interface BackendReport {
   backend: string;
+  /** Whether the backend stored tensors in half-float textures (webgl with WEBGL_RENDER_FLOAT32_ENABLED false). */
+  halfFloat: boolean;
   cases: Record<string, CaseReport>;
 }
 
@@ -44,11 +51,17 @@ export interface ModelSources {
 const BATCH = 5;
 const READ_METHODS = ['dataSync', 'data', 'arraySync', 'array', 'bufferSync', 'buffer'] as const;
 
-/** Runs every case on `backend`; with `fused: false`, on the composite path even where the library has fused kernels. */
-export async function runConformance(backend: string, sources: ModelSources, fused = true): Promise<BackendReport> {
+/**
+ * Runs every case on `backend`; with `fused: false`, on the composite path even where the library
+ * has fused kernels. On a backend with half-float textures (or with `reportInputs`) the cases
+ * also report their inputs, which compare.ts checks the results against; on half-float textures
+ * kernels are not counted.
+ */
+export async function runConformance(backend: string, sources: ModelSources, fused = true, reportInputs = false): Promise<BackendReport> {
   if (!(await tf.setBackend(backend))) throw new Error(`Backend '${backend}' failed to initialise.`);
   setFusedKernelsEnabled(fused);
   await tf.ready();
+  const halfFloat = halfFloatTextures();
   // Loaded on the backend under test, so that their weights live there.
   const layersModel = await tfl.loadLayersModel(sources.layersModel);
   const context: CaseContext = {
@@ -62,12 +75,19 @@ export async function runConformance(backend: string, sources: ModelSources, fus
     for (const c of CASES) {
       const before = tf.memory().numTensors;
       const readbacks: string[] = [];
-      const outputs = watchReadbacks(readbacks, () => c.run(context, BATCH));
+      reporting.inputs = halfFloat || reportInputs;
+      let outputs: Record<string, tf.Tensor>;
+      try {
+        outputs = watchReadbacks(readbacks, () => c.run(context, BATCH));
+      } finally {
+        reporting.inputs = false;
+      }
       const report: Record<string, TensorReport> = {};
       for (const [key, t] of Object.entries(outputs)) report[key] = { shape: t.shape, dtype: t.dtype, values: Array.from(await t.data()) };
       tf.dispose(outputs);
       const leaked = tf.memory().numTensors - before;
-      cases[c.name] = { outputs: report, readbacks, kernels: { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) }, leaked, exact: c.exact ?? [] };
+      const kernels = halfFloat ? { b4: [], b32: [] } : { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) };
+      cases[c.name] = { outputs: report, readbacks, kernels, leaked, exact: c.exact ?? [], grids: c.grids ?? {}, computedMaps: c.computedMaps ?? [] };
     }
   } finally {
     context.graphExtractor.dispose?.();
@@ -76,7 +96,7 @@ export async function runConformance(backend: string, sources: ModelSources, fus
     layersModel.dispose();
     setFusedKernelsEnabled(true);
   }
-  return { backend: fused ? backend : `${backend} (composite)`, cases };
+  return { backend: `${backend}${halfFloat ? ' f16' : ''}${fused ? '' : ' (composite)'}`, halfFloat, cases };
 }
 
 async function kernelsOf(run: () => Record<string, tf.Tensor>): Promise<string[]> {

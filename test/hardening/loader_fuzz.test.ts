@@ -9,12 +9,13 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
 import '../support/backend.js'; // the cpu backend (this file runs in the host project)
-import { loadAttentionExtractor } from '../../src/index.js';
+import { listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
 import { type FixtureJson, PATH_SEGMENTS, UNSAFE_WEIGHT_PATHS, WEIGHTS, loaderHarness, scratchServer } from '../support/loader_harness.js';
 
 const SEED = 20_250_607;
@@ -152,6 +153,123 @@ describe('model.json', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Weight files
+
+describe('graph topology', () => {
+  type Node = Record<string, unknown> & { name: string; op: string; input?: string[] };
+  const nodes = (json: ModelJson) => json.modelTopology.node as Node[];
+  const node = (json: ModelJson, name: string) => nodes(json).find((n) => n.name === name)!;
+  /** What a clear refusal never says: the words of a crash inside tfjs. */
+  const CRASH = /Cannot read propert|is not a function|is not iterable|undefined \(reading/;
+
+  it.each<[string, (dir: string, json: ModelJson) => void, RegExp]>([
+    ['a node that reads itself', (_, json) => void (node(json, 'block2/Relu').input = ['block2/Relu']), /The graph of .*model\.json: node 'block2\/Relu' \(modelTopology\.node\[9\]\) reads its own output 'block2\/Relu'/],
+    [
+      'a cycle of four nodes',
+      (_, json) => void (node(json, 'block2/Conv2D').input = ['block3/Conv2D', 'block2/kernel']),
+      /The graph of .*model\.json has a cycle: 'block2\/Conv2D' → 'block2\/Relu' → 'block2\/AvgPool' → 'block3\/Conv2D' → 'block2\/Conv2D' \(each node reads the one before it\)/,
+    ],
+    ['two nodes of one name', (_, json) => void nodes(json).push({ ...node(json, 'block2/Relu') }), /The graph of .*model\.json has two nodes named 'block2\/Relu' \(modelTopology\.node\[9\] and \[19\]\)/],
+    ['an input naming a node that does not exist', (_, json) => void (node(json, 'block3/Conv2D').input = ['block9/AvgPool', 'block3/kernel']), /The graph of .*model\.json: node 'block3\/Conv2D' \(modelTopology\.node\[12\]\) reads 'block9\/AvgPool', but no node is named 'block9\/AvgPool'/],
+    ['an output of a node that does not exist', (_, json) => void (node(json, 'head/MatMul').input = ['head/Mean', 'ghost:1']), /node 'head\/MatMul' .* reads 'ghost:1', but no node is named 'ghost'/],
+    ['a control input naming a node that does not exist', (_, json) => void node(json, 'block1/Relu').input!.push('^nowhere'), /node 'block1\/Relu' .* reads '\^nowhere', but no node is named 'nowhere'/],
+    ['the input placeholder reading a node', (_, json) => void (node(json, 'input').input = ['Identity']), /has a cycle: 'input' → 'block1\/Conv2D' → .* → 'Identity' → 'input'/],
+  ])('refuses %s, naming model.json and the node', async (_, change, pattern) => {
+    const path = model(change);
+    await expectRefused(path, pattern);
+    // listFeatureNodes reads the same files, and refuses them alike.
+    await expect(listFeatureNodes(path)).rejects.toThrow(pattern);
+  });
+
+  it('refuses a graph of more nodes than it reads, before building it', async () => {
+    const path = model((_, json) => {
+      for (let i = 0; i < 50_000; i++) nodes(json).push({ name: `pad/${i}`, op: 'Identity', input: ['head/MatMul'] });
+    });
+    // model.json itself is a few megabytes here: the refusal is checked without the harness's bound on allocations.
+    const before = tf.memory().numTensors;
+    for (const load of [loadAttentionExtractor, listFeatureNodes]) {
+      await expect(load(path)).rejects.toThrow(/The graph of .*model\.json has 50019 nodes, more than the 50000 this loader reads/);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('refuses a broken graph given as an IOHandler or a GraphModel alike, naming the source and the node', async () => {
+    const broken = original();
+    node(broken, 'block2/Conv2D').input = ['block3/Conv2D', 'block2/kernel'];
+    const artifacts = () => ({ modelTopology: broken.modelTopology, weightSpecs: broken.weightsManifest[0]!.weights as unknown as tf.io.WeightsManifestEntry[], weightData: harness.weightBuffer() });
+    const cycle = /has a cycle: 'block2\/Conv2D' → 'block2\/Relu' → 'block2\/AvgPool' → 'block3\/Conv2D' → 'block2\/Conv2D'/;
+    await harness.expectHandlerRefused(artifacts, new RegExp(`The graph of the IOHandler passed as source ${cycle.source}`));
+    // tfjs-converter builds such a graph without a word; it fails, or loops, only when run.
+    const graphModel = loadGraphModelSync(artifacts());
+    const before = tf.memory().numTensors;
+    for (const load of [loadAttentionExtractor, listFeatureNodes]) {
+      await expect(load(graphModel)).rejects.toThrow(new RegExp(`The graph of the GraphModel passed as source ${cycle.source}`));
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    graphModel.dispose();
+  });
+
+  it('refuses a graph tfjs-converter fails to build after decoding its weights, leaving none of them behind', async () => {
+    // A shape attribute with a null dimension: tfjs-converter throws while it maps the nodes.
+    const path = model((_, json) => void ((node(json, 'input').attr as { shape: { shape: { dim: unknown[] } } }).shape.shape.dim[1] = null));
+    await expectRefused(path, /The graph model .*model\.json could not be built by tfjs-converter: /); // attempt() checks that no tensor is left
+  });
+
+  it('finds the same default feature node whatever order the nodes are listed in', async () => {
+    const reference = await loadAttentionExtractor(model());
+    for (const order of [(list: Node[]) => list.reverse(), (list: Node[]) => list.sort((a, b) => (a.name < b.name ? 1 : -1))]) {
+      const extractor = await loadAttentionExtractor(model((_, json) => void order(nodes(json))));
+      expect(extractor.featureNode).toBe(reference.featureNode);
+      expect(extractor.normalization).toBe(reference.normalization);
+      extractor.dispose();
+    }
+    reference.dispose();
+  });
+
+  it('takes a loop through NextIteration (TF1 control flow) for a loop, not a cycle, and says it cannot run it', async () => {
+    const path = model((_, json) => {
+      nodes(json).push(
+        { name: 'loop/Merge', op: 'Merge', input: ['block3/Relu', 'loop/NextIteration'], attr: { T: { type: 'DT_FLOAT' }, N: { i: '2' } } },
+        { name: 'loop/NextIteration', op: 'NextIteration', input: ['loop/Merge'], attr: { T: { type: 'DT_FLOAT' } } },
+      );
+    });
+    const error = await attempt(path);
+    expect(error?.message).toMatch(/control flow are not supported/);
+    expect(error?.message).not.toMatch(/cycle/);
+  });
+
+  it('refuses any rewiring of the graph that breaks it with a clear error, or loads it (fuzzed)', async () => {
+    const names = nodes(original()).map((n) => n.name);
+    const inputName = fc.oneof(
+      fc.constantFrom(...names),
+      fc.constantFrom(...names).map((n) => `${n}:1`),
+      fc.constantFrom(...names).map((n) => `^${n}`),
+      fc.constantFrom('ghost', 'ghost:0', '^ghost', '', ':', ':0', '^'),
+    );
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant('rewire' as const), at: fc.nat(names.length - 1), inputs: fc.array(inputName, { maxLength: 3 }) }),
+      fc.record({ kind: fc.constant('duplicate' as const), at: fc.nat(names.length - 1) }),
+      fc.record({ kind: fc.constant('delete' as const), at: fc.nat(names.length - 1) }),
+      fc.record({ kind: fc.constant('move' as const), at: fc.nat(names.length - 1), to: fc.nat(names.length - 1) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+        const path = model((_, json) => {
+          const list = nodes(json);
+          for (const m of mutations) {
+            const at = m.at % list.length;
+            if (m.kind === 'rewire') list[at]!.input = m.inputs;
+            else if (m.kind === 'duplicate') list.push({ ...list[at]! });
+            else if (m.kind === 'delete') list.splice(at, 1);
+            else list.splice(m.to % list.length, 0, ...list.splice(at, 1));
+          }
+        });
+        const error = await attempt(path); // loads, or is refused naming model.json; no leak, no read outside
+        if (error) expect(error.message).not.toMatch(CRASH);
+      }),
+      { seed: SEED, numRuns: 80 },
+    );
+  });
+});
 
 describe('weight files', () => {
   it.each<[string, (dir: string, json: ModelJson) => void, RegExp]>([
