@@ -28,6 +28,8 @@ export function describe(value: unknown): string {
   if (value instanceof Tensor) return `a ${value.dtype} tensor of shape [${value.shape.join(', ')}]`;
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
+  // A short list of numbers (weights, a range) by its values: which one is wrong shows at once.
+  if (Array.isArray(value) && value.length > 0 && value.length <= 8 && value.every((v) => typeof v === 'number')) return `[${value.map(String).join(', ')}]`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
   if (typeof value === 'object') {

@@ -19,7 +19,11 @@ export type Labels = Tensor | TensorLike;
  * @public
  */
 export interface LabelOptions {
-  /** K, the number of classes. Required when labels are class ids; must match K for `[B, K]` labels. */
+  /**
+   * K, the number of classes. Required when labels are class ids; must match K for `[B, K]`
+   * labels. At most 2^24 = 16,777,216: beyond it, class ids held as float32 (as tf.data batches
+   * plain numbers) are no longer whole numbers exactly.
+   */
   numClasses?: number;
   /** Label smoothing ε in [0, 1], applied before mixing: off-value ε/K, on-value 1 − ε + ε/K. Default 0. */
   labelSmoothing?: number;
@@ -36,7 +40,7 @@ export interface LabelOptions {
 
 /** {@link LabelOptions}: defaults and rules. */
 export const LABEL_OPTIONS = {
-  numClasses: numberOption({ min: 1, integer: true }),
+  numClasses: numberOption({ min: 1, max: 2 ** 24, integer: true }),
   labelSmoothing: numberOption({ default: 0, min: 0, max: 1 }),
   validateLabels: booleanOption(),
 };

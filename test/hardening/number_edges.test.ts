@@ -126,7 +126,7 @@ describe('every numeric option given any number', () => {
   const ids = [0, 1, 0, 1];
   /**
    * Each numeric option of each op (numClasses aside: its labels [B, numClasses] are as large as
-   * asked), the op and argument its errors name, and a call with the option set to v on a batch
+   * asked, up to 2^24 classes; its bound has a test of its own below), the op and argument its errors name, and a call with the option set to v on a batch
    * of 4 images of 8 × 8 (with 4 × 4 maps).
    */
   const OPTIONS: [option: string, op: string, arg: string, call: Call][] = [
@@ -188,6 +188,20 @@ describe('every numeric option given any number', () => {
     );
     expect(await tf.setBackend('cpu')).toBe(true);
   }, 120_000);
+});
+
+describe('numClasses past 2^24', () => {
+  it('is refused, naming the bound, before any label tensor as large as asked is made (1e9 classes ran out of memory; 1e20 failed inside tfjs)', () => {
+    const x = tf.zeros([2, 4, 4, 1]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    for (const numClasses of [2 ** 24 + 1, 1e9, 1e20, 2 ** 53]) {
+      expect(() => mixup(x, [0, 1], { numClasses }), String(numClasses)).toThrow(
+        new RegExp(`^Argument 'options\\.numClasses' passed to 'mixup' must be an integer in \\[1, 16777216\\], but got ${String(numClasses).replace('+', '\\+')}`),
+      );
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+  });
 });
 
 describe('a custom Rng whose uniform() returns anything', () => {

@@ -582,7 +582,7 @@ describe('pooled ranking', () => {
 });
 
 describe('class ids with numClasses 1', () => {
-  // numClasses is documented as an integer >= 1. One class is degenerate but allowed: the result
+  // numClasses is documented as an integer in [1, 2^24]. One class is degenerate but allowed: the result
   // must be the all-ones labels [B, 1], or else a clear Error naming the option, never an error
   // from inside tfjs (tf.oneHot refuses a depth below 2).
   it.each([

@@ -240,7 +240,7 @@ describe('mixDataset', () => {
     expectThrowsCleanly(() => mixDataset(ds, 'cutmix', { alpha: -1 }), op, /'options.alpha'.*> 0.*but got -1/);
     expectThrowsCleanly(() => mixDataset(ds, 'cutmix', { minMax: [0.5, 0.2] }), /'options.minMax'.*\[lo, hi\]/);
     expectThrowsCleanly(() => mixDataset(ds, 'mixup', { prob: 2 }), /'options.prob'.*\[0, 1\].*but got 2/);
-    expectThrowsCleanly(() => mixDataset(ds, 'mixup', { numClasses: 2.5 }), /'options.numClasses'.*an integer >= 1.*but got 2.5/);
+    expectThrowsCleanly(() => mixDataset(ds, 'mixup', { numClasses: 2.5 }), /'options.numClasses'.*an integer in \[1, 16777216\], but got 2.5/);
     expectThrowsCleanly(() => mixDataset(ds, 'none', { labelSmoothing: 3 }), /'options.labelSmoothing'.*but got 3/);
     expectThrowsCleanly(() => mixDataset(ds, 'attentive', { grid: 4, topN: 17 }), /'options.topN'.*an integer in \[0, 16\].*but got 17/);
     expectThrowsCleanly(() => mixDataset(ds, 'attentive', { grid: 2 }), /'options.topN'.*given when the grid has fewer than the default 6 cells/);

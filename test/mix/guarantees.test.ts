@@ -89,7 +89,7 @@ describe.each(ops)('%s', (name, op) => {
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, mode: 'pairs' }), arg('options.mode'), /'batch', 'elem'/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, partner: 'next' }), arg('options.partner'), /'shuffle', 'flip', 'roll'/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, labelSmoothing: 2 }), arg('options.labelSmoothing'), /\[0, 1\], but got 2/);
-    expectThrowsCleanly(() => op(x, ids, { numClasses: 4.5 }), arg('options.numClasses'), /integer >= 1, but got 4.5/);
+    expectThrowsCleanly(() => op(x, ids, { numClasses: 4.5 }), arg('options.numClasses'), /an integer in \[1, 16777216\], but got 4.5/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, validateLabels: 'yes' }), arg('options.validateLabels'), /boolean/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, sed: 1 }), new RegExp(`Unknown option 'sed' passed to '${name}'`));
     expectThrowsCleanly(() => op(x, ids, 5 as unknown as object), arg('options'), /an object, but got 5/);

@@ -140,7 +140,7 @@ describe('createMixer({ oneOf })', () => {
     expect(make({ oneOf: [{ method: 'attentiveCutMix', grid: 2, topN: 5 }] })).toThrow(/Argument 'config.oneOf\[0\].topN' .* an integer in \[0, 4\], but got 5/);
     expect(make({ oneOf: [{ method: 'attentiveCutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 2 }] })).toThrow(/must be a list with at most one attentiveCutMix/);
     expect(make({ oneOf: [{ method: 'mixup' }, { method: 'cutMix' }], weights: [1] })).toThrow(/Argument 'config.weights' passed to 'createMixer' must be one weight per method of config.oneOf \(2\), but got 1/);
-    expect(make({ oneOf: [{ method: 'mixup' }], weights: [0] })).toThrow(/Argument 'config.weights' .* a list of positive numbers/);
+    expect(make({ oneOf: [{ method: 'mixup' }], weights: [0] })).toThrow(/Argument 'config.weights' .* a list of positive numbers, but got \[0\]\./);
     expect(make({ oneOf: [{ method: 'mixup' }], alpha: 1 })).toThrow(/Unknown option 'alpha' passed to 'createMixer'/);
   });
 });

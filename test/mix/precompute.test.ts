@@ -195,7 +195,7 @@ describe('precomputeAttention', () => {
     await expectRejectsCleanly(run({}, small), arg('options.grid'), /image size 2×2.*but got 7\.$/);
     await expectRejectsCleanly(run({ onProgress: 'log' }), arg('options.onProgress'), /a function \(done, total\) => void, but got 'log'\.$/);
     await expectRejectsCleanly(run({ numClasses: 3 }), arg('options.numClasses'), /given only with options.labels, but got 3\.$/);
-    await expectRejectsCleanly(run({ numClasses: 0, labels: [0, 1, 0, 1] }), arg('options.numClasses'), /an integer >= 1, but got 0\.$/);
+    await expectRejectsCleanly(run({ numClasses: 0, labels: [0, 1, 0, 1] }), arg('options.numClasses'), /an integer in \[1, 16777216\], but got 0\.$/);
     await expectRejectsCleanly(run({ grid: 2, labels: [0, 1, 0, 1] }), arg('options.numClasses'), /given when labels are class ids/);
     await expectRejectsCleanly(run({ grid: 2, labels: [0, 1, 0], numClasses: 2 }), arg('options.labels'), /a batch of 4 labels, as many as images, but got 3/);
     await expectRejectsCleanly(run({ grid: 2, labels: [0, 1, 2, 1], numClasses: 2 }), arg('options.labels'), /class ids that are integers in \[0, 2\).*but got 2 at index 2/);
