@@ -1,13 +1,13 @@
 // Fused kernels for the backends whose tensors live in host memory (cpu: JS typed arrays; wasm:
 // the WebAssembly heap). A mix must read two batches and write one; these kernels do no more:
-// a copy of the batch with the partners' rectangles copied over it row by row, or one weighted
-// sum per element. They run through the engine like any kernel, so tidy, profile and memory
+// a copy of the batch with the partners' rectangles (or masked runs of pixels) copied over it row
+// by row, one weighted sum per element, or a copy with a box filled by the scaled-down partner. They run through the engine like any kernel, so tidy, profile and memory
 // accounting see them.
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataType, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 /**
  * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
@@ -47,6 +47,8 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
     [BLEND_PARTNERS, blendPartners],
     [SELECT_CELLS, selectCells],
     [POOL_CELLS, poolCells],
+    [RESIZE_PASTE, resizePaste],
+    [PASTE_MASK, pasteMask],
   ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => kernel(memoryOf(backend as KernelBackend), inputs, attrs ?? {}) }));
 }
@@ -185,6 +187,84 @@ function poolCells(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
           }
         }
         pooled[(b * grid + r) * grid + c] = finite ? fround(first + fround(sum * scale[r * grid + c]!)) : Number.NaN;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `ResizePaste`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `boxes` int32 `[B, 4]`,
+ * `rowTaps` int32 `[B, H, 2]` and `rowWeights` float32 `[B, H, 2]` (the two partner rows each
+ * output row reads, and their weights), `colTaps` and `colWeights` `[B, W, 2]` (the same for
+ * columns), optionally `base`; attr `bilinear`. Output: `base` (or `x`) with each box
+ * `[y0, x0, y1, x1]` of row b filled with `x[partners[b]]` scaled into it: bilinear,
+ * `((P[r0,c0]·wy0 + P[r1,c0]·wy1)·wx0 + (P[r0,c1]·wy0 + P[r1,c1]·wy1)·wx1)` with every product and
+ * sum rounded to float32, as the composite's gathers, multiplies and adds round them; nearest,
+ * `P[r0, c0]`. Same dtype as `x`.
+ */
+function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
+  const { x, partners, boxes, rowTaps, rowWeights, colTaps, colWeights, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rowTaps' | 'rowWeights' | 'colTaps' | 'colWeights', TensorInfo> & { base?: TensorInfo };
+  const { bilinear } = attrs as { bilinear: boolean };
+  const out = memory.allocate(x.shape, x.dtype);
+  const [outValues, xs, ps, bs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(boxes)];
+  const [rt, rw, ct, cw] = [memory.read(rowTaps), memory.read(rowWeights), memory.read(colTaps), memory.read(colWeights)];
+  outValues.set(base ? memory.read(base) : xs);
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const fround = Math.fround;
+  for (let b = 0; b < batch; b++) {
+    const [y0, x0, y1, x1] = [bs[4 * b]!, bs[4 * b + 1]!, bs[4 * b + 2]!, bs[4 * b + 3]!];
+    if (y1 <= y0 || x1 <= x0) continue;
+    const source = ps[b]! * height;
+    for (let y = y0; y < y1; y++) {
+      const r = 2 * (b * height + y);
+      const [top, bottom, wy0, wy1] = [(source + rt[r]!) * width, (source + rt[r + 1]!) * width, rw[r]!, rw[r + 1]!];
+      for (let xx = x0; xx < x1; xx++) {
+        const c = 2 * (b * width + xx);
+        const target = ((b * height + y) * width + xx) * channels;
+        const [left, right] = [ct[c]! * channels, ct[c + 1]! * channels];
+        if (!bilinear) {
+          outValues.set(xs.subarray((top + ct[c]!) * channels, (top + ct[c]!) * channels + channels), target);
+          continue;
+        }
+        const [wx0, wx1] = [cw[c]!, cw[c + 1]!];
+        for (let k = 0; k < channels; k++) {
+          const v0 = fround(fround(xs[top * channels + left + k]! * wy0) + fround(xs[bottom * channels + left + k]! * wy1));
+          const v1 = fround(fround(xs[top * channels + right + k]! * wy0) + fround(xs[bottom * channels + right + k]! * wy1));
+          outValues[target + k] = fround(v0 * wx0) + fround(v1 * wx1);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `PasteMask`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `mask` bool `[B, H, W]`, and
+ * optionally `base`. Output: `base` (or `x`) with each pixel whose mask is set taken from
+ * `x[partners[b]]`, copied a run of set pixels at a time. Same dtype as `x`.
+ */
+function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
+  const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
+  const out = memory.allocate(x.shape, x.dtype);
+  const [outValues, xs, ps, ms] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(mask)];
+  outValues.set(base ? memory.read(base) : xs);
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const imageLength = height * width * channels;
+  for (let b = 0; b < batch; b++) {
+    const [source, target] = [ps[b]! * imageLength, b * imageLength];
+    for (let y = 0; y < height; y++) {
+      const row = (b * height + y) * width;
+      for (let start = 0; start < width; ) {
+        if (!ms[row + start]) {
+          start++;
+          continue;
+        }
+        let end = start + 1;
+        while (end < width && ms[row + end]) end++;
+        const [from, to] = [(y * width + start) * channels, (y * width + end) * channels];
+        outValues.set(xs.subarray(source + from, source + to), target + from);
+        start = end;
       }
     }
   }
