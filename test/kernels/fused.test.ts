@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, attentiveCutMix, createMixer, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
-import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
+import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, applyFMix, applyResizeMix, attentiveCutMix, createMixer, cutMix, fmix, mixLabels, mixup, resizeMix, sampleCutMixParams, sampleFMixParams, sampleResizeMixParams } from '../../src/index.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, RESIZE_PASTE, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 type Outputs = Record<string, tf.Tensor> | tf.Tensor;
@@ -36,7 +36,7 @@ describe('fused kernels', () => {
   afterEach(() => setFusedKernelsEnabled(true));
 
   it('exist on the cpu and wasm backends', () => {
-    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS]) expect(hasFusedKernel(name)).toBe(true);
+    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS, RESIZE_PASTE, PASTE_MASK]) expect(hasFusedKernel(name)).toBe(true);
   });
 
   it('give the composite results for mixup, float32 and int32, with unmixed and non-finite samples', async () => {
@@ -105,5 +105,34 @@ describe('fused kernels', () => {
       }
     }
     tf.dispose(x);
+  });
+
+  it('give the composite results for resizeMix, bilinear and nearest, float32 and int32, and applyResizeMix on [B, H, W] masks', async () => {
+    const x = uniform([7, 13, 10, 3], 'resize') as tf.Tensor4D;
+    const withNaN = tf.tidy(() => tf.where(tf.less(x, 0.02), tf.fill(x.shape, Number.NaN), x)) as tf.Tensor4D;
+    const ints = uniform([5, 9, 12, 2], 'resize-ints', 'int32') as tf.Tensor4D;
+    for (const options of [{ mode: 'elem' }, { mode: 'batch', scale: [0.5, 0.5] }, { mode: 'elem', interpolation: 'nearest', prob: 0.6 }, { mode: 'elem', scale: [0.9, 1] }] as const) {
+      await expectFusedEqualsComposite(() => resizeMix(x, tf.eye(7) as tf.Tensor2D, { seed: 6, ...options }));
+      await expectFusedEqualsComposite(() => resizeMix(withNaN, tf.eye(7) as tf.Tensor2D, { seed: 7, ...options }));
+      await expectFusedEqualsComposite(() => resizeMix(ints, [0, 1, 2, 3, 4], { numClasses: 5, seed: 8, ...options }));
+    }
+    const masks = uniform([5, 9, 12], 'resize-masks', 'int32');
+    const params = sampleResizeMixParams(masks.shape, { seed: 9, mode: 'elem' });
+    await expectFusedEqualsComposite(() => applyResizeMix(masks, params));
+    await expectFusedEqualsComposite(() => applyResizeMix(masks, params, { interpolation: 'bilinear' }));
+    tf.dispose([x, withNaN, ints, masks]);
+  });
+
+  it('give the composite results for fmix, float32 and int32, and applyFMix on [B, H, W] masks', async () => {
+    const x = uniform([6, 14, 11, 3], 'fmix') as tf.Tensor4D;
+    const ints = uniform([5, 8, 9, 2], 'fmix-ints', 'int32') as tf.Tensor4D;
+    for (const options of [{ mode: 'elem' }, { mode: 'batch' }, { mode: 'elem', prob: 0.5, decay: 1.5 }] as const) {
+      await expectFusedEqualsComposite(() => fmix(x, tf.eye(6) as tf.Tensor2D, { seed: 4, ...options }));
+      await expectFusedEqualsComposite(() => fmix(ints, [0, 1, 2, 3, 4], { numClasses: 5, seed: 5, ...options }));
+    }
+    const masks = uniform([5, 8, 9], 'fmix-masks', 'int32');
+    const params = sampleFMixParams(masks.shape, { seed: 6, mode: 'elem' });
+    await expectFusedEqualsComposite(() => applyFMix(masks, params));
+    tf.dispose([x, ints, masks]);
   });
 });
