@@ -2,7 +2,8 @@
 // CPU from the seeded stream (src/sampling/fourier_noise.ts), apart from their application (src/mix/fmix.ts).
 import { numberOption, resolveOptions } from '../options.js';
 import { sampleBeta } from './beta.js';
-import { drawNoise, markHighest, noiseField, noiseSpectrum } from './fourier_noise.js';
+import { type NoiseSpectrum, drawNoise, markHighest, noiseField, noiseSpectrum } from './fourier_noise.js';
+import type { Rng } from './rng.js';
 import { type MixParams, type ResolvedSampling, SAMPLING_OPTIONS, type SamplingOptions, imageShape, sampleDecisions, samplingOf } from './params.js';
 
 /**
@@ -64,27 +65,45 @@ export function sampleFMixParams(shape: readonly number[], options?: FMixSamplin
 
 /** {@link sampleFMixParams} on validated options. */
 export function drawFMixParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling, decay: number): FMixParams {
-  const { rng, alpha } = sampling;
-  const pixels = height * width;
   const spectrum = noiseSpectrum(height, width, decay);
-  const draw = () => ({ lambda: sampleBeta(rng, alpha, alpha), noise: drawNoise(rng, spectrum) });
-  const { partners, draws } = sampleDecisions(batchSize, sampling, draw);
-  const masks = new Uint8Array(batchSize * pixels);
+  const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawFMixNoise(sampling.rng, sampling.alpha, spectrum));
+  return { partners, ...fmixMasks(draws, height, width), height, width };
+}
+
+/** FMix's draw for one decision: lambda ~ Beta(alpha, alpha), then the noise's coefficients. */
+export interface FMixDraw {
+  readonly lambda: number;
+  readonly noise: Float64Array;
+  readonly spectrum: NoiseSpectrum;
+}
+
+/** FMix's draw for one decision, from the spectrum of the image size and decay. */
+export function drawFMixNoise(rng: Rng, alpha: number, spectrum: NoiseSpectrum): FMixDraw {
+  return { lambda: sampleBeta(rng, alpha, alpha), noise: drawNoise(rng, spectrum), spectrum };
+}
+
+/**
+ * The masks `[B·H·W]` of the samples' draws (null: nothing pasted) and their exact lambda: the
+ * ⌈(1 − λ)·H·W⌉ highest pixels of each draw's field. A draw shared by several samples (one per
+ * batch) is made once and copied.
+ */
+export function fmixMasks(draws: readonly (FMixDraw | null)[], height: number, width: number): { masks: Uint8Array; lambda: number[] } {
+  const pixels = height * width;
+  const masks = new Uint8Array(draws.length * pixels);
   const field = new Float64Array(pixels);
   const lambda = draws.map(() => 1);
-  // In 'batch' mode every mixed sample shares one draw: its mask is made once and copied.
-  const made = new Map<object, number>();
+  const made = new Map<FMixDraw, number>();
   draws.forEach((d, i) => {
     if (d === null) return;
     const pasted = Math.min(pixels, Math.ceil((1 - d.lambda) * pixels));
     const first = made.get(d);
     if (first !== undefined) masks.copyWithin(i * pixels, first * pixels, (first + 1) * pixels);
     else {
-      noiseField(spectrum, d.noise, field);
+      noiseField(d.spectrum, d.noise, field);
       markHighest(field, pixels, pasted, masks, i * pixels);
       made.set(d, i);
     }
     lambda[i] = Math.fround(1 - pasted / pixels);
   });
-  return { partners, lambda, masks, height, width };
+  return { masks, lambda };
 }

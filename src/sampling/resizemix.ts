@@ -1,6 +1,7 @@
 // The random parameters of ResizeMix: drawn on the CPU, apart from their application (src/mix/resizemix.ts).
 import { resolveOptions, withDefault } from '../options.js';
 import { type Box, EMPTY_BOX, boxArea, sampleScaledBox } from './boxes.js';
+import type { Rng } from './rng.js';
 import { type CutMixParams, type ResolvedSampling, SAMPLING_OPTIONS, type SamplingOptions, fractionRangeOption, imageShape, sampleDecisions, samplingOf } from './params.js';
 
 /**
@@ -62,11 +63,13 @@ export function sampleResizeMixParams(shape: readonly number[], options?: Resize
 
 /** {@link sampleResizeMixParams} on validated options. */
 export function drawResizeMixParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling, scale: readonly [number, number]): ResizeMixParams {
-  const { rng } = sampling;
-  const [lo, hi] = scale;
-  const drawBox = (): Box => sampleScaledBox(rng, height, width, lo + (hi - lo) * rng.uniform());
-  const { partners, draws } = sampleDecisions(batchSize, sampling, drawBox);
+  const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawResizeBox(sampling.rng, height, width, scale));
   const boxes = draws.map((box) => box ?? EMPTY_BOX);
   const lambda = boxes.map((box) => Math.fround(1 - boxArea(box) / (height * width)));
   return { partners, lambda, boxes, height, width };
+}
+
+/** ResizeMix's draw for one decision: τ uniform in `[lo, hi]`, then the box it gives, placed. */
+export function drawResizeBox(rng: Rng, height: number, width: number, [lo, hi]: readonly [number, number]): Box {
+  return sampleScaledBox(rng, height, width, lo + (hi - lo) * rng.uniform());
 }

@@ -3,6 +3,7 @@
 import { resolveOptions } from '../options.js';
 import { sampleBeta } from './beta.js';
 import { cutMixSize } from './boxes.js';
+import type { Rng } from './rng.js';
 import { type ResolvedSampling, SAMPLING_OPTIONS, type SamplingOptions, imageShape, sampleDecisions, samplingOf } from './params.js';
 
 /**
@@ -52,8 +53,12 @@ export function sampleSaliencyMixParams(shape: readonly number[], options?: Samp
 
 /** {@link sampleSaliencyMixParams} on validated options. */
 export function drawSaliencyMixParams(batchSize: number, height: number, width: number, sampling: ResolvedSampling): SaliencyMixParams {
-  const { rng, alpha } = sampling;
-  const { partners, draws } = sampleDecisions(batchSize, sampling, () => cutMixSize(height, width, sampleBeta(rng, alpha, alpha)));
+  const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawSaliencySize(sampling.rng, height, width, sampling.alpha));
   const sizes = draws.map((size) => (size === null || size[0] * size[1] === 0 ? ([0, 0] as const) : size));
   return { partners, sizes, height, width };
+}
+
+/** SaliencyMix's draw for one decision: lambda ~ Beta(alpha, alpha), and the CutMix box size it gives. */
+export function drawSaliencySize(rng: Rng, height: number, width: number, alpha: number): [number, number] {
+  return cutMixSize(height, width, sampleBeta(rng, alpha, alpha));
 }

@@ -65,7 +65,7 @@ describe('createMixer', () => {
 
   it('checks every option when it is made, naming createMixer and the option', () => {
     const arg = (a: string) => new RegExp(`Argument '${a}' passed to 'createMixer'`);
-    expect(() => createMixer({ method: 'cutmix' } as never)).toThrow(/Argument 'config.method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', but got 'cutmix'/);
+    expect(() => createMixer({ method: 'cutmix' } as never)).toThrow(/Argument 'config.method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', 'resizeMix', 'saliencyMix', 'fmix', but got 'cutmix'/);
     expect(() => createMixer(undefined as never)).toThrow(arg('config'));
     expect(() => createMixer({ method: 'mixup', minMax: [0.1, 0.2] } as never)).toThrow(/Unknown option 'minMax' passed to 'createMixer'; the options are: alpha, prob, mode, partner, seed, numClasses, labelSmoothing, validateLabels/);
     expect(() => createMixer({ method: 'cutMix', alpha: 0 })).toThrow(arg('options.alpha'));
@@ -84,7 +84,7 @@ describe('createMixer', () => {
     await expectSame(a, b);
     expect(maps.isDisposed).toBe(false);
     const cut = createMixer({ method: 'cutMix', numClasses: 5 });
-    expectThrowsCleanly(() => cut.mix(images, ids, { attention: maps }), /Argument 'extras.attention' passed to 'cutMix mixer' must be given only to a mixer that can choose attentiveCutMix, not a cutMix one/);
+    expectThrowsCleanly(() => cut.mix(images, ids, { attention: maps }), /Argument 'extras.attention' passed to 'cutMix mixer' must be given only to a mixer that can choose attentiveCutMix or saliencyMix, not a cutMix one/);
     expectThrowsCleanly(() => cut.mix(images, ids, { sed: 1 } as never), /Unknown option 'sed' passed to 'cutMix mixer'; the options are: seed, attention/);
     expectThrowsCleanly(() => cut.mix(images, ids, 3 as never), /Argument 'extras' passed to 'cutMix mixer' must be an object, but got 3/);
     const wrong = tf.zeros([2, 4, 4]) as tf.Tensor3D;

@@ -133,7 +133,7 @@ describe('createMixer({ oneOf })', () => {
   it('checks its config when it is made, naming the method and option', () => {
     const make = (config: object) => () => createMixer(config as OneOfConfig);
     expect(make({ oneOf: [] })).toThrow(/Argument 'config.oneOf' passed to 'createMixer' must be a non-empty list of \{ method, …its options \}, but got an array of length 0/);
-    expect(make({ oneOf: [{ method: 'snapmix' }] })).toThrow(/Argument 'config.oneOf\[0\].method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', but got 'snapmix'/);
+    expect(make({ oneOf: [{ method: 'snapmix' }] })).toThrow(/Argument 'config.oneOf\[0\].method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', 'resizeMix', 'saliencyMix', 'fmix', but got 'snapmix'/);
     expect(make({ oneOf: [{ method: 'mixup' }, { method: 'cutMix', prob: 0.5 }] })).toThrow(/Argument 'config.oneOf\[1\].prob' passed to 'createMixer' must be given at the top of the config, where it applies to every method, but got 0.5/);
     expect(make({ oneOf: [{ method: 'mixup', minMax: [0.1, 0.2] }] })).toThrow(/Unknown option 'minMax' passed to 'createMixer'; the options are: alpha/);
     expect(make({ oneOf: [{ method: 'mixup', alpha: -1 }] })).toThrow(/Argument 'config.oneOf\[0\].alpha' passed to 'createMixer' must be a number > 0, but got -1/);

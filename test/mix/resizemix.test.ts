@@ -94,7 +94,7 @@ describe('resizeMix', () => {
     };
     for (const dtype of ['int32', 'float32'] as const) {
       const x = indexedImages([4, 9, 12, 2], dtype);
-      const options = { numClasses: 4, mode: 'elem', seed: 3, ...(dtype === 'float32' ? { interpolation: 'nearest' } : {}) } as const;
+      const options = { numClasses: 4, mode: 'elem' as const, seed: 3, ...(dtype === 'float32' ? { interpolation: 'nearest' as const } : {}) };
       const result = resizeMix(x, [0, 1, 2, 3], options);
       expect(result.images.dtype).toBe(dtype);
       await expectResizePaste(x, result, nearest);
