@@ -135,4 +135,22 @@ describe('fused kernels', () => {
     await expectFusedEqualsComposite(() => applyFMix(masks, params));
     tf.dispose([x, ints, masks]);
   });
+
+  it('give the composite results for a oneOf mixer of all six methods, float32 and int32', async () => {
+    const peaks: AttentionExtractor = { extract: (images) => tf.tidy(() => tf.cast(tf.reshape(tf.oneHot(tf.range(0, images.shape[0], 1, 'int32'), 12), [images.shape[0], 3, 4]), 'float32')) as tf.Tensor3D };
+    const all = createMixer({
+      oneOf: [{ method: 'mixup' }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 2, extractor: peaks }, { method: 'resizeMix' }, { method: 'saliencyMix', extractor: peaks }, { method: 'fmix' }],
+      mode: 'elem',
+      prob: 0.9,
+      numClasses: 4,
+    });
+    const noBlend = createMixer({ oneOf: [{ method: 'resizeMix', interpolation: 'nearest' }, { method: 'saliencyMix', extractor: peaks }, { method: 'fmix' }], mode: 'elem', numClasses: 4 });
+    for (const dtype of ['float32', 'int32'] as const) {
+      const x = uniform([12, 12, 10, 2], `six-${dtype}`, dtype);
+      const ids = Array.from({ length: 12 }, (_, i) => i % 4);
+      await expectFusedEqualsComposite(() => all.mix(x, ids, { seed: 3 }) as unknown as Outputs);
+      await expectFusedEqualsComposite(() => noBlend.mix(x, ids, { seed: 4 }) as unknown as Outputs);
+      x.dispose();
+    }
+  });
 });

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, type MixerConfig, type MixResult, attentiveCutMix, createMixer, createRng, cutMix, mixDataset, mixup } from '../../src/index.js';
+import { type AttentionExtractor, type MixerConfig, type MixResult, attentiveCutMix, createMixer, createRng, cutMix, fmix, mixDataset, mixup, resizeMix, saliencyMix } from '../../src/index.js';
 import { expectNoLeak, expectThrowsCleanly, indexedImages } from '../support/tensors.js';
 
-const KEYS = ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells'] as const;
+const KEYS = ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells', 'masks'] as const;
 
 async function expectSame(a: MixResult, b: MixResult) {
   for (const key of KEYS) {
@@ -29,6 +29,9 @@ const cases: [string, MixerConfig, (x: tf.Tensor4D, y: number[], seed: number | 
     { method: 'attentiveCutMix', numClasses: 5, grid: 4, topN: 3, labelMode: 'attention', mode: 'elem', extractor: fixedExtractor },
     (x, y, seed) => attentiveCutMix(x, y, fixedExtractor, { numClasses: 5, grid: 4, topN: 3, labelMode: 'attention', mode: 'elem', seed }),
   ],
+  ['resizeMix', { method: 'resizeMix', numClasses: 5, scale: [0.2, 0.9], mode: 'elem', interpolation: 'nearest' }, (x, y, seed) => resizeMix(x, y, { numClasses: 5, scale: [0.2, 0.9], mode: 'elem', interpolation: 'nearest', seed })],
+  ['saliencyMix', { method: 'saliencyMix', numClasses: 5, alpha: 0.5, prob: 0.8, mode: 'elem', extractor: fixedExtractor }, (x, y, seed) => saliencyMix(x, y, fixedExtractor, { numClasses: 5, alpha: 0.5, prob: 0.8, mode: 'elem', seed })],
+  ['fmix', { method: 'fmix', numClasses: 5, decay: 2, labelSmoothing: 0.1 }, (x, y, seed) => fmix(x, y, { numClasses: 5, decay: 2, labelSmoothing: 0.1, seed })],
 ];
 
 describe('createMixer', () => {
