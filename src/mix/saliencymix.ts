@@ -24,7 +24,7 @@ import type { SaliencyMixOptions, SaliencyMixResult } from './types.js';
  * (default {@link saliencyExtractor}`()`), run once on the batch, or the batch's maps computed
  * beforehand. The peak is the highest value of the partner's map (ties to the lower row-major
  * index on every backend; NaN and ±Infinity below every finite value); map cell (r, c) stands
- * for the image rows ⌊r·H/h⌋ ≤ y < ⌊(r+1)·H/h⌋ (columns alike), and the box is centred on the
+ * for the image rows `⌊r·H/h⌋ ≤ y < ⌊(r+1)·H/h⌋` (columns alike), and the box is centred on the
  * middle pixel of that span. The peak, the box and lambda are computed on the device: nothing is
  * read back, and the number of kernels does not depend on the batch size (the extractor's own aside).
  *

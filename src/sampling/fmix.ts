@@ -11,7 +11,7 @@ import { type MixParams, type ResolvedSampling, SAMPLING_OPTIONS, type SamplingO
  * @public
  */
 export interface FMixSamplingOptions extends SamplingOptions {
-  /** δ, the decay power of the noise's spectrum: amplitudes fall as 1/f^δ; larger is smoother. A number > 0. Default 3, the paper's. */
+  /** δ, the decay power of the noise's spectrum: amplitudes fall as 1/f^δ; larger is smoother. A positive number. Default 3, the paper's. */
   decay?: number;
 }
 
