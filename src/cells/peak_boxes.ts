@@ -1,7 +1,10 @@
 // SaliencyMix's boxes: centred on the peak of each partner's attention map, found and built on
-// the device (no read back), with a fixed number of kernels for any batch size.
+// the device (no read back), with a fixed number of kernels for any batch size: one fused kernel
+// on cpu and wasm (the composite's some twenty kernels cost more than the paste at small batches),
+// a composite of exact operations elsewhere; the two agree to the bit.
 import { type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, isFinite, max, maximum, min, minimum, mul, reshape, scalar, slice, sub, tensor2d, where } from '@tensorflow/tfjs-core';
 
+import { PEAK_BOXES, hasFusedKernel, runFused } from '../kernels/fused.js';
 import { cellEdges } from '../masks/grid.js';
 import type { SaliencyMixParams } from '../sampling/saliencymix.js';
 
@@ -36,11 +39,15 @@ export function peakBoxes(maps: Tensor3D, partners: Tensor1D, params: SaliencyMi
   };
   const [rows, cols] = [centres(height, h), centres(width, w)];
   const table = tensor2d(Int32Array.from({ length: 2 * h * w }, (_, i) => (i % 2 === 0 ? rows[Math.floor(i / 2 / w)]! : cols[Math.floor(i / 2) % w]!)), [h * w, 2], 'int32');
-  const centre = gather(table, gather(peakIndex(reshape(maps, [batch, h * w])), partners)); // [B, 2]
   const offsets = tensor2d(Int32Array.from(sizes.flatMap(([sh, sw]) => [-Math.floor(sh / 2), -Math.floor(sw / 2), sh - Math.floor(sh / 2), sw - Math.floor(sw / 2)])), [batch, 4], 'int32');
+  const mixed = tensor2d(Int32Array.from(sizes, ([sh, sw]) => (sh * sw > 0 ? 1 : 0)), [batch, 1], 'int32');
+  if (hasFusedKernel(PEAK_BOXES)) {
+    const [boxes, lambda] = runFused<[Tensor2D, Tensor1D]>(PEAK_BOXES, { maps, partners, centres: table, offsets, mixed }, { height, width });
+    return { boxes, lambda };
+  }
+  const centre = gather(table, gather(peakIndex(reshape(maps, [batch, h * w])), partners)); // [B, 2]
   const limits = tensor2d(Int32Array.from([height, width, height, width]), [1, 4], 'int32');
   const clipped = minimum(maximum(add(concat([centre, centre], 1), offsets), scalar(0, 'int32')), limits);
-  const mixed = tensor2d(Int32Array.from(sizes, ([sh, sw]) => (sh * sw > 0 ? 1 : 0)), [batch, 1], 'int32');
   const boxes = mul(clipped, mixed) as Tensor2D;
   const sides = sub(slice(boxes, [0, 2], [batch, 2]), slice(boxes, [0, 0], [batch, 2]));
   const area = reshape(mul(slice(sides, [0, 0], [batch, 1]), slice(sides, [0, 1], [batch, 1])), [batch]);

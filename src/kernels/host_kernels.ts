@@ -7,7 +7,7 @@ import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataType, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, PEAK_BOXES, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 /**
  * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
@@ -49,6 +49,7 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
     [POOL_CELLS, poolCells],
     [RESIZE_PASTE, resizePaste],
     [PASTE_MASK, pasteMask],
+    [PEAK_BOXES, peakBoxes],
   ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => kernel(memoryOf(backend as KernelBackend), inputs, attrs ?? {}) }));
 }
@@ -212,25 +213,34 @@ function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
   outValues.set(base ? memory.read(base) : xs);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const fround = Math.fround;
+  const rowLength = width * channels;
   for (let b = 0; b < batch; b++) {
-    const [y0, x0, y1, x1] = [bs[4 * b]!, bs[4 * b + 1]!, bs[4 * b + 2]!, bs[4 * b + 3]!];
+    const y0 = bs[4 * b]!;
+    const x0 = bs[4 * b + 1]!;
+    const y1 = bs[4 * b + 2]!;
+    const x1 = bs[4 * b + 3]!;
     if (y1 <= y0 || x1 <= x0) continue;
-    const source = ps[b]! * height;
+    const image = ps[b]! * height * rowLength; // the partner's first value
     for (let y = y0; y < y1; y++) {
       const r = 2 * (b * height + y);
-      const [top, bottom, wy0, wy1] = [(source + rt[r]!) * width, (source + rt[r + 1]!) * width, rw[r]!, rw[r + 1]!];
-      for (let xx = x0; xx < x1; xx++) {
+      const top = image + rt[r]! * rowLength;
+      const bottom = image + rt[r + 1]! * rowLength;
+      const wy0 = rw[r]!;
+      const wy1 = rw[r + 1]!;
+      let target = ((b * height + y) * width + x0) * channels;
+      for (let xx = x0; xx < x1; xx++, target += channels) {
         const c = 2 * (b * width + xx);
-        const target = ((b * height + y) * width + xx) * channels;
-        const [left, right] = [ct[c]! * channels, ct[c + 1]! * channels];
+        const left = ct[c]! * channels;
         if (!bilinear) {
-          outValues.set(xs.subarray((top + ct[c]!) * channels, (top + ct[c]!) * channels + channels), target);
+          for (let k = 0; k < channels; k++) outValues[target + k] = xs[top + left + k]!;
           continue;
         }
-        const [wx0, wx1] = [cw[c]!, cw[c + 1]!];
+        const right = ct[c + 1]! * channels;
+        const wx0 = cw[c]!;
+        const wx1 = cw[c + 1]!;
         for (let k = 0; k < channels; k++) {
-          const v0 = fround(fround(xs[top * channels + left + k]! * wy0) + fround(xs[bottom * channels + left + k]! * wy1));
-          const v1 = fround(fround(xs[top * channels + right + k]! * wy0) + fround(xs[bottom * channels + right + k]! * wy1));
+          const v0 = fround(fround(xs[top + left + k]! * wy0) + fround(xs[bottom + left + k]! * wy1));
+          const v1 = fround(fround(xs[top + right + k]! * wy0) + fround(xs[bottom + right + k]! * wy1));
           outValues[target + k] = fround(v0 * wx0) + fround(v1 * wx1);
         }
       }
@@ -269,4 +279,41 @@ function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
     }
   }
   return out;
+}
+
+/**
+ * `PeakBoxes`: inputs `maps` float32 `[B, h, w]`, `partners` int32 `[B]`, `centres` int32
+ * `[h·w, 2]` (the image pixel each map cell stands for), `offsets` int32 `[B, 4]` (each box's
+ * corners from its centre) and `mixed` int32 `[B, 1]` (0 for a sample with nothing pasted); attrs
+ * `height` and `width`. Outputs `boxes` int32 `[B, 4]`: the centre of the highest value of the
+ * partner's map (the first of equal ones; NaN and ±Infinity below every finite value, index 0 for
+ * a map with none) plus the offsets, clipped to the image, zeros where not mixed; and `lambda`
+ * float32 `[B]`, `(H·W − area) / (H·W)` rounded to float32 — what the composite computes.
+ */
+function peakBoxes(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo[] {
+  const { maps, partners, centres, offsets, mixed } = inputs as Record<'maps' | 'partners' | 'centres' | 'offsets' | 'mixed', TensorInfo>;
+  const { height, width } = attrs as { height: number; width: number };
+  const [batch, h, w] = maps.shape as [number, number, number];
+  const outputs = [memory.allocate([batch, 4], 'int32'), memory.allocate([batch], 'float32')];
+  const [boxes, lambda] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray];
+  const [values, ps, table, offs, flags] = [memory.read(maps), memory.read(partners), memory.read(centres), memory.read(offsets), memory.read(mixed)];
+  const cells = h * w;
+  const limits = [height, width, height, width];
+  const pixels = Math.fround(height * width);
+  for (let b = 0; b < batch; b++) {
+    const start = ps[b]! * cells;
+    let [best, peak] = [-Infinity, 0];
+    for (let j = 0; j < cells; j++) {
+      const v = values[start + j]!;
+      if (Number.isFinite(v) && v > best) [best, peak] = [v, j];
+    }
+    let area = 1;
+    for (let k = 0; k < 4; k++) {
+      const corner = Math.min(limits[k]!, Math.max(0, table[2 * peak + (k % 2)]! + offs[4 * b + k]!)) * flags[b]!;
+      boxes[4 * b + k] = corner;
+      if (k >= 2) area *= corner - boxes[4 * b + k - 2]!;
+    }
+    lambda[b] = Math.fround(pixels - area) / pixels; // as the composite's float32 subtraction and division
+  }
+  return outputs;
 }

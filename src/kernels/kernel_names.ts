@@ -15,3 +15,5 @@ export const POOL_CELLS = 'AttentiveCutMixPoolCells';
 export const RESIZE_PASTE = 'AttentiveCutMixResizePaste';
 /** `x` with each sample's partner pasted where its mask `[B, H, W]` is set (FMix). */
 export const PASTE_MASK = 'AttentiveCutMixPasteMask';
+/** SaliencyMix's boxes `[B, 4]` and lambda `[B]`: each centred on the peak of its partner's map, clipped. */
+export const PEAK_BOXES = 'AttentiveCutMixPeakBoxes';

@@ -285,9 +285,9 @@ function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOpti
     const opts = resolveOptions(op, NONE_OPTIONS, options);
     return { mix: (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) }) };
   }
-  const { initialEpoch, initialStep, ...given } = assertOptionsObject(op, options) as Record<string, unknown>;
-  const progressNames = seesEpochs ? Object.keys(PROGRESS_OPTIONS) : ['initialStep'];
-  assertKnownOptions(op, { ...given, ...(initialEpoch === undefined ? {} : { initialEpoch }), ...(initialStep === undefined ? {} : { initialStep }) }, [...Object.keys(MIXER_OPTIONS[method]), 'schedule', ...progressNames]); // before 'method' joins them
+  const all = assertOptionsObject(op, options) as Record<string, unknown>;
+  assertKnownOptions(op, all, [...Object.keys(MIXER_OPTIONS[method]), 'schedule', ...(seesEpochs ? Object.keys(PROGRESS_OPTIONS) : ['initialStep'])]); // before 'method' joins them
+  const { initialEpoch, initialStep, ...given } = all;
   const start = resolveOptions(op, PROGRESS_OPTIONS, { initialEpoch, initialStep });
   const mixer = makeMixer(op, { ...given, method });
   return { mix: mixerMix(mixer, mixer.options.seed as Seed | Rng | undefined), mixer, start };

@@ -91,14 +91,18 @@ export function drawNoise(rng: Rng, spectrum: NoiseSpectrum): Float64Array {
 /**
  * The field Σ a·cos(2π(ky·y/H + kx·x/W)) + b·sin(…) at every pixel, row-major, into `out`
  * `[H·W]`: for each kx, the sums over ky per row first, then one cosine and one sine term per
- * pixel (cos(A + B) = cos A cos B − sin A sin B), so the cost is H·W per distinct kx.
+ * pixel (cos(A + B) = cos A cos B − sin A sin B). Columns x and W − x share their cosine and negate
+ * their sine, so the terms are summed for the left half only and mirrored: the cost is about
+ * H·W/2 per distinct kx.
  */
 export function noiseField(spectrum: NoiseSpectrum, coefficients: Float64Array, out: Float64Array): void {
   const { height, width, ky, kx } = spectrum;
   const [cosY, sinY] = unitCircle(height);
+  const half = Math.floor(width / 2) + 1; // columns 0 … ⌊W/2⌋; the others mirror 1 … ⌈W/2⌉ − 1
+  const even = new Float64Array(height * half); // Σ (a cos A + b sin A)·cos B
+  const odd = new Float64Array(height * half); // Σ (b cos A − a sin A)·sin B
   const rowC = new Float64Array(height);
   const rowS = new Float64Array(height);
-  out.fill(0, 0, height * width);
   for (let j = 0; j < kx.length; ) {
     const column = kx[j]!;
     rowC.fill(0);
@@ -121,9 +125,17 @@ export function noiseField(spectrum: NoiseSpectrum, coefficients: Float64Array, 
     for (let y = 0; y < height; y++) {
       const c = rowC[y]!;
       const s = rowS[y]!;
-      const row = y * width;
-      for (let x = 0; x < width; x++) out[row + x] = out[row + x]! + c * cosX[x]! + s * sinX[x]!;
+      const row = y * half;
+      for (let x = 0; x < half; x++) {
+        even[row + x] = even[row + x]! + c * cosX[x]!;
+        odd[row + x] = odd[row + x]! + s * sinX[x]!;
+      }
     }
+  }
+  for (let y = 0; y < height; y++) {
+    const [row, target] = [y * half, y * width];
+    for (let x = 0; x < half && x < width; x++) out[target + x] = even[row + x]! + odd[row + x]!;
+    for (let x = half; x < width; x++) out[target + x] = even[row + width - x]! - odd[row + width - x]!;
   }
 }
 

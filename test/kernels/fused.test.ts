@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, applyFMix, applyResizeMix, attentiveCutMix, createMixer, cutMix, fmix, mixLabels, mixup, resizeMix, sampleCutMixParams, sampleFMixParams, sampleResizeMixParams } from '../../src/index.js';
-import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, RESIZE_PASTE, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
+import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, applyFMix, applyResizeMix, applySaliencyMix, attentiveCutMix, createMixer, cutMix, fmix, mixLabels, mixup, resizeMix, saliencyMix, sampleCutMixParams, sampleFMixParams, sampleResizeMixParams, sampleSaliencyMixParams } from '../../src/index.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, PEAK_BOXES, RESIZE_PASTE, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 type Outputs = Record<string, tf.Tensor> | tf.Tensor;
@@ -36,7 +36,7 @@ describe('fused kernels', () => {
   afterEach(() => setFusedKernelsEnabled(true));
 
   it('exist on the cpu and wasm backends', () => {
-    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS, RESIZE_PASTE, PASTE_MASK]) expect(hasFusedKernel(name)).toBe(true);
+    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS, RESIZE_PASTE, PASTE_MASK, PEAK_BOXES]) expect(hasFusedKernel(name)).toBe(true);
   });
 
   it('give the composite results for mixup, float32 and int32, with unmixed and non-finite samples', async () => {
@@ -152,5 +152,21 @@ describe('fused kernels', () => {
       await expectFusedEqualsComposite(() => noBlend.mix(x, ids, { seed: 4 }) as unknown as Outputs);
       x.dispose();
     }
+  });
+
+  it('give the composite results for saliencyMix: peaks with ties and NaN / ±Infinity, maps smaller and larger than the image, unmixed samples', async () => {
+    const x = uniform([7, 13, 11, 2], 'saliency') as tf.Tensor4D;
+    const rng = createRng('peaks');
+    const special = [Number.NaN, Infinity, -Infinity, 1];
+    const mapsOf = (h: number, w: number) => tf.tensor3d(Array.from({ length: 7 * h * w }, () => (rng.uniform() < 0.3 ? special[Math.floor(rng.uniform() * 4)]! : Math.floor(rng.uniform() * 3))), [7, h, w]);
+    const maps = [mapsOf(4, 5), mapsOf(13, 11), mapsOf(20, 17), tf.fill([7, 3, 3], Number.NaN) as tf.Tensor3D];
+    for (const m of maps) {
+      for (const options of [{ mode: 'elem', prob: 0.7 }, { mode: 'batch', alpha: 0.3 }] as const) {
+        await expectFusedEqualsComposite(() => saliencyMix(x, tf.eye(7) as tf.Tensor2D, m as tf.Tensor3D, { seed: 9, ...options }));
+      }
+    }
+    const masks = uniform([7, 13, 11], 'saliency-masks', 'int32');
+    await expectFusedEqualsComposite(() => applySaliencyMix(masks, sampleSaliencyMixParams(masks.shape, { seed: 2, mode: 'elem' }), maps[0] as tf.Tensor3D));
+    tf.dispose([x, masks, ...maps]);
   });
 });
