@@ -39,8 +39,8 @@ export const FMIX_SAMPLING_OPTIONS = { ...SAMPLING_OPTIONS, decay: numberOption(
  * the lower index) show the partner. lambda = 1 − (those pixels) / (H·W), exact.
  *
  * The draw order: the partners, then for the batch or each sample one uniform for `prob`,
- * lambda, and the noise's coefficients (two normal draws per frequency, drawn even for a sample
- * left unmixed, so that `prob` changes nothing else).
+ * lambda, and one uniform that keys the noise's own generator (drawn even for a sample left
+ * unmixed, so that `prob` changes nothing else).
  *
  * @param shape - The images' shape, `[B, H, W]` or `[B, H, W, C]` (`images.shape` works).
  * @param options - See {@link FMixSamplingOptions}.

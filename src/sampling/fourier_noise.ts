@@ -8,6 +8,8 @@
 // top-k over H·W values per sample sorts on cpu, and orders ties differently on each backend). A
 // device FFT would only make the field, and tfjs's FFT of a side that is not a power of two (224)
 // is a direct O(n²) transform there. `scripts/measure-fmix.ts` measures both ways.
+import seedrandom from 'seedrandom';
+
 import type { Rng } from './rng.js';
 
 /**
@@ -74,14 +76,17 @@ export function noiseSpectrum(height: number, width: number, decay: number, negl
 /**
  * The coefficients of one field: a cosine and a sine coefficient per frequency, `[2n]`, each
  * N(0, amplitude²) and independent: Box–Muller's pair of normals from two uniforms, that is a
- * Rayleigh-distributed magnitude and a uniform phase.
+ * Rayleigh-distributed magnitude and a uniform phase. The uniforms come from a generator of the
+ * field's own (seedrandom's Alea) keyed by one draw of `rng`: a field costs the stream one draw,
+ * not two per frequency, and is drawn in about half the time (measured at 32 × 32, 249 frequencies).
  */
 export function drawNoise(rng: Rng, spectrum: NoiseSpectrum): Float64Array {
   const n = spectrum.amplitude.length;
+  const uniform = seedrandom.alea(String(rng.uniform()));
   const coefficients = new Float64Array(2 * n);
   for (let j = 0; j < n; j++) {
-    const magnitude = spectrum.amplitude[j]! * Math.sqrt(-2 * Math.log(1 - rng.uniform())); // 1 − u in (0, 1]: the log stays finite
-    const phase = 2 * Math.PI * rng.uniform();
+    const magnitude = spectrum.amplitude[j]! * Math.sqrt(-2 * Math.log(1 - uniform())); // 1 − u in (0, 1]: the log stays finite
+    const phase = 2 * Math.PI * uniform();
     coefficients[2 * j] = magnitude * Math.cos(phase);
     coefficients[2 * j + 1] = magnitude * Math.sin(phase);
   }
