@@ -33,7 +33,7 @@ describe('markHighest', () => {
 });
 
 describe('noiseSpectrum and noiseField', () => {
-  it('keep the strongest frequencies, 1/max(f, 1/size)^δ, leaving out under 10⁻⁵ of the variance, never the constant term', () => {
+  it('keep the strongest frequencies, 1/max(f, 1/size)^δ over its largest value, leaving out under 10⁻⁵ of the variance, never the constant term', () => {
     const [H, W, decay] = [40, 30, 3];
     const kept = noiseSpectrum(H, W, decay);
     const full = noiseSpectrum(H, W, decay, 0);
@@ -41,8 +41,8 @@ describe('noiseSpectrum and noiseField', () => {
     const keys = new Set(Array.from(kept.ky, (ky, j) => `${ky},${kept.kx[j]}`));
     let [dropped, total, weakestKept, strongestDropped] = [0, 0, Infinity, 0];
     full.amplitude.forEach((a, j) => {
-      const expected = Math.max(Math.hypot(full.ky[j]! / H, full.kx[j]! / W), 1 / 40) ** -decay;
-      expect(a).toBeCloseTo(expected, 8);
+      const expected = Math.max(Math.hypot(full.ky[j]! / H, full.kx[j]! / W), 1 / 40) ** -decay / 40 ** decay;
+      expect(a).toBeCloseTo(expected, 12);
       total += a * a;
       if (keys.has(`${full.ky[j]},${full.kx[j]}`)) weakestKept = Math.min(weakestKept, a);
       else [dropped, strongestDropped] = [dropped + a * a, Math.max(strongestDropped, a)];
@@ -86,6 +86,17 @@ describe('noiseSpectrum and noiseField', () => {
 });
 
 describe('sampleFMixParams', () => {
+  it('keeps lambda the share of the mask for a decay so large that 1/f^δ overflows a double', () => {
+    for (const decay of [3, 200, 1000]) {
+      const params = sampleFMixParams([2, 16, 20], { decay, seed: 8, mode: 'elem' });
+      params.lambda.forEach((l, i) => {
+        const pasted = params.masks.subarray(i * 320, (i + 1) * 320).reduce((s, m) => s + m, 0);
+        expect(pasted).toBeGreaterThan(0);
+        expect(l).toBe(Math.fround(1 - pasted / 320));
+      });
+    }
+  });
+
   it('pastes ⌈(1 − λ)·H·W⌉ pixels for λ ~ Beta(alpha, alpha), lambda their exact complement', () => {
     const rng = createRng('fmix-lambda');
     const [H, W] = [8, 10];
