@@ -29,17 +29,23 @@ export function describe(value: unknown): string {
   if (value === null) return 'null';
   if (value === undefined) return 'undefined';
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (ArrayBuffer.isView(value)) return value instanceof DataView ? 'a DataView' : `a ${value.constructor.name} of length ${(value as Uint8Array).length}`;
   if (typeof value === 'object') return `an object with keys [${Object.keys(value).join(', ')}]`;
   if (typeof value === 'string') return `'${value}'`;
   return String(value);
 }
 
-/** Rejects option names the function does not know, so a typo such as `{ aplha: 0.2 }` is not silently ignored. */
-export function assertKnownOptions(op: string, options: object, known: readonly string[]): void {
+/**
+ * Rejects option names the function does not know, so a typo such as `{ aplha: 0.2 }` is not
+ * silently ignored; `arg` names the object when it is not the options argument itself (a
+ * schedule, an entry of `oneOf`), and a name that differs from a known one only in case is named.
+ */
+export function assertKnownOptions(op: string, options: object, known: readonly string[], arg = 'options'): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new Error(`Unknown option '${key}' passed to '${op}'; the options are: ${known.join(', ')}.`);
+      const where = arg === 'options' ? '' : ` in '${arg}'`;
+      const meant = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      throw new Error(`Unknown option '${key}' passed to '${op}'${where}; ${meant ? `did you mean '${meant}'? ` : ''}the options are: ${known.join(', ')}.`);
     }
   }
 }

@@ -148,7 +148,7 @@ function resolveChoice(op: string, arg: string, choice: unknown): ResolvedChoice
   for (const name of Object.keys(options)) {
     if (name in SHARED_OPTIONS) throw argumentError(op, `${arg}.${name}`, 'given at the top of the config, where it applies to every method', describe((options as Record<string, unknown>)[name]));
   }
-  assertKnownOptions(op, options, Object.keys(CHOICE_OPTIONS[kind]));
+  assertKnownOptions(op, options, Object.keys(CHOICE_OPTIONS[kind]), arg);
   const resolved = resolveOptions(op, CHOICE_OPTIONS[kind], options, arg) as Omit<ResolvedChoice, 'kind'>;
   if (kind === 'attentiveCutMix') assertTopNFits(op, `${arg}.topN`, (options as { topN?: unknown }).topN, resolved.topN!, resolved.grid!);
   return { kind, ...resolved };

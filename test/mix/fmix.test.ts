@@ -130,7 +130,7 @@ describe('fmix', () => {
     expectThrowsCleanly(() => fmix(x, [0, 1], { numClasses: 2, decay: 0 }), /Argument 'options.decay' passed to 'fmix' must be a number > 0, but got 0/);
     expectThrowsCleanly(() => fmix(x, [0, 1], { numClasses: 2, decay: Number.NaN }), /'options.decay'.*but got NaN/);
     const params = sampleFMixParams([2, 6, 6], { seed: 1 });
-    expectThrowsCleanly(() => applyFMix(x, { ...params, masks: new Uint8Array(10) }), /Argument 'params.masks' passed to 'applyFMix' must be a Uint8Array of 2·6·6 = 72 zeros and ones/);
+    expectThrowsCleanly(() => applyFMix(x, { ...params, masks: new Uint8Array(10) }), /Argument 'params.masks' passed to 'applyFMix' must be a Uint8Array of 2·6·6 = 72 zeros and ones, but got a Uint8Array of length 10/);
     const flipped = Uint8Array.from(params.masks, (m) => 1 - m);
     expectThrowsCleanly(() => applyFMix(x, { ...params, masks: flipped }), /Argument 'params.lambda\[0\]' passed to 'applyFMix' must be .*the share of pixels mask 0 leaves to the base/);
     expectThrowsCleanly(() => applyFMix(x, { ...params, masks: new Uint8Array(72).fill(2) }), /'params.masks\[0\]'.*0 or 1, but got 2/);

@@ -88,7 +88,7 @@ describe('createMixer', () => {
     expect(maps.isDisposed).toBe(false);
     const cut = createMixer({ method: 'cutMix', numClasses: 5 });
     expectThrowsCleanly(() => cut.mix(images, ids, { attention: maps }), /Argument 'extras.attention' passed to 'cutMix mixer' must be given only to a mixer that can choose attentiveCutMix or saliencyMix, not a cutMix one/);
-    expectThrowsCleanly(() => cut.mix(images, ids, { sed: 1 } as never), /Unknown option 'sed' passed to 'cutMix mixer'; the options are: seed, attention/);
+    expectThrowsCleanly(() => cut.mix(images, ids, { sed: 1 } as never), /Unknown option 'sed' passed to 'cutMix mixer' in 'extras'; the options are: seed, attention/);
     expectThrowsCleanly(() => cut.mix(images, ids, 3 as never), /Argument 'extras' passed to 'cutMix mixer' must be an object, but got 3/);
     const wrong = tf.zeros([2, 4, 4]) as tf.Tensor3D;
     expectThrowsCleanly(() => mixer.mix(images, ids, { attention: wrong }), /Argument 'attention' passed to 'attentiveCutMix' must be attention maps for the batch of 6/);

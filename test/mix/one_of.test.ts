@@ -135,7 +135,7 @@ describe('createMixer({ oneOf })', () => {
     expect(make({ oneOf: [] })).toThrow(/Argument 'config.oneOf' passed to 'createMixer' must be a non-empty list of \{ method, …its options \}, but got an array of length 0/);
     expect(make({ oneOf: [{ method: 'snapmix' }] })).toThrow(/Argument 'config.oneOf\[0\].method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', 'resizeMix', 'saliencyMix', 'fmix', but got 'snapmix'/);
     expect(make({ oneOf: [{ method: 'mixup' }, { method: 'cutMix', prob: 0.5 }] })).toThrow(/Argument 'config.oneOf\[1\].prob' passed to 'createMixer' must be given at the top of the config, where it applies to every method, but got 0.5/);
-    expect(make({ oneOf: [{ method: 'mixup', minMax: [0.1, 0.2] }] })).toThrow(/Unknown option 'minMax' passed to 'createMixer'; the options are: alpha/);
+    expect(make({ oneOf: [{ method: 'mixup', minMax: [0.1, 0.2] }] })).toThrow(/Unknown option 'minMax' passed to 'createMixer' in 'config.oneOf\[0\]'; the options are: alpha/);
     expect(make({ oneOf: [{ method: 'mixup', alpha: -1 }] })).toThrow(/Argument 'config.oneOf\[0\].alpha' passed to 'createMixer' must be a number > 0, but got -1/);
     expect(make({ oneOf: [{ method: 'attentiveCutMix', grid: 2, topN: 5 }] })).toThrow(/Argument 'config.oneOf\[0\].topN' .* an integer in \[0, 4\], but got 5/);
     expect(make({ oneOf: [{ method: 'attentiveCutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 2 }] })).toThrow(/must be a list with at most one attentiveCutMix/);
@@ -219,7 +219,7 @@ describe('createMixer({ oneOf }) with resizeMix, saliencyMix and fmix', () => {
     expect(make({ oneOf: [{ method: 'resizeMix' }, { method: 'resizeMix', scale: [0.2, 0.3] }] })).toThrow(/must be a list with at most one resizeMix, but got 2 of them/);
     expect(make({ oneOf: [{ method: 'saliencyMix' }, { method: 'saliencyMix' }] })).toThrow(/at most one saliencyMix/);
     expect(make({ oneOf: [{ method: 'fmix', decay: 0 }] })).toThrow(/Argument 'config.oneOf\[0\].decay' passed to 'createMixer' must be a number > 0, but got 0/);
-    expect(make({ oneOf: [{ method: 'resizeMix', alpha: 1 }] })).toThrow(/Unknown option 'alpha' passed to 'createMixer'; the options are: scale, interpolation/);
+    expect(make({ oneOf: [{ method: 'resizeMix', alpha: 1 }] })).toThrow(/Unknown option 'alpha' passed to 'createMixer' in 'config.oneOf\[0\]'; the options are: scale, interpolation/);
     tf.dispose([x, maps]);
   });
 });

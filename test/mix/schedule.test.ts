@@ -84,7 +84,8 @@ describe('a mixer with a schedule', () => {
     const images = x();
     expect(() => createMixer({ method: 'mixup', schedule: { offEpoch: -1 } })).toThrow(/Argument 'options.schedule.offEpoch' passed to 'createMixer' must be an integer >= 0, but got -1/);
     expect(() => createMixer({ method: 'mixup', schedule: { offStep: 1.5 } })).toThrow(/'options.schedule.offStep'.*an integer >= 0, but got 1.5/);
-    expect(() => createMixer({ method: 'mixup', schedule: { offEpochs: 3 } as never })).toThrow(/Unknown option 'offEpochs' passed to 'createMixer'; the options are: offEpoch, offStep, prob/);
+    expect(() => createMixer({ method: 'mixup', schedule: { offEpochs: 3 } as never })).toThrow(/Unknown option 'offEpochs' passed to 'createMixer' in 'options.schedule'; the options are: offEpoch, offStep, prob/);
+    expect(() => createMixer({ method: 'mixup', schedule: { offepoch: 3 } as never })).toThrow(/Unknown option 'offepoch' passed to 'createMixer' in 'options.schedule'; did you mean 'offEpoch'\? the options are/);
     expect(() => createMixer({ method: 'mixup', schedule: 3 as never })).toThrow(/Argument 'options.schedule' passed to 'createMixer' must be an object, but got 3/);
     expect(() => createMixer({ method: 'mixup', schedule: { prob: 0.5 as never } })).toThrow(/'options.schedule.prob'.*a function \(\{ epoch, step \}\) => a number in \[0, 1\]/);
     const byEpoch = createMixer({ method: 'mixup', numClasses: K, schedule: { offEpoch: 1 } });
