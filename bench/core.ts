@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 import { type AttentionExtractor, attentiveCutMix, camExtractor, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../src/index.js';
+import { setFusedKernelsEnabled } from '../src/kernels/fused.js';
 
 export interface BenchRow {
   backend: string;
@@ -117,21 +118,41 @@ export interface PairedRatio {
   rounds: number;
 }
 
+/** A case name with this suffix is that case run without the library's fused kernels: the composite path of standard tfjs ops. */
+export const COMPOSITE = ' (composite path)';
+
+/** `c` run with the fused kernels off, as any backend without them runs it. */
+function composite(c: BenchCase): BenchCase {
+  return {
+    name: `${c.name}${COMPOSITE}`,
+    op: (x, y) => {
+      setFusedKernelsEnabled(false);
+      try {
+        return c.op(x, y);
+      } finally {
+        setFusedKernelsEnabled(true);
+      }
+    },
+  };
+}
+
 /**
  * The cases `names` timed in alternation with `reference` and the floor, one call of each per
  * round after two warm-up rounds, on the current backend: each case's median over the rounds of
  * its time over the reference's in the same round. On a shared machine whose load drifts over
- * minutes this moves far less than a ratio of two medians taken minutes apart.
+ * minutes this moves far less than a ratio of two medians taken minutes apart. A name ending in
+ * {@link COMPOSITE} times its case's composite path, to say whether a fused kernel earns its place.
  */
 export async function pairedRatios(shape: [number, number, number, number], rounds: number, reference: string, names: string[]): Promise<PairedRatio[]> {
   const backend = tf.getBackend();
   const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
   const all = cases(shape, false);
-  const byName = (name: string) => {
-    const found = all.find((c) => c.name === name);
-    if (!found) throw new Error(`No benchmark case '${name}'.`);
-    return found;
+  const byName = (name: string): BenchCase => {
+    const base = name.endsWith(COMPOSITE) ? name.slice(0, -COMPOSITE.length) : name;
+    const found = all.find((c) => c.name === base);
+    if (!found) throw new Error(`No benchmark case '${base}'.`);
+    return base === name ? found : composite(found);
   };
   const timed = [byName('floor: tf.mul(x, scalar)'), byName(reference), ...names.map(byName)];
   const times = timed.map(() => [] as number[]);

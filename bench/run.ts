@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { type BenchRow, type PairedRatio, benchShape, pairedRatios } from './core.js';
+import { type BenchRow, COMPOSITE, type PairedRatio, benchShape, pairedRatios } from './core.js';
 import { benchInChromium } from './browser.js';
 import { realModelCases, usesRealModels } from './real_models.js';
 
@@ -27,7 +27,9 @@ const SHAPES = (
 ).filter((s) => !onlyShapes || onlyShapes.includes(s.join('x')));
 
 // The methods of issue 17, whose target is at most 2× cutMix's time: also timed in alternation with it (see pairedRatios).
+// Their composite paths too (the fused kernels off), which say what the fused kernels of cpu and wasm save.
 const NEW_METHODS = ['resizeMix, elem', 'saliencyMix, precomputed maps [B, 7, 7], elem', 'fmix, batch', 'fmix, elem'];
+const COMPOSITES = ['resizeMix, elem', 'saliencyMix, precomputed maps [B, 7, 7], elem', 'fmix, elem'].map((n) => `${n}${COMPOSITE}`);
 const CUTMIX = 'cutMix, elem';
 
 tf.env().set('PROD', true);
@@ -48,7 +50,7 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
     const real = usesRealModels(shape) ? await realModelCases(root, console.log) : { cases: [], loadMs: {} };
     for (const [name, ms] of Object.entries(real.loadMs)) loads.push(`${name}: loaded in ${Math.round(ms)} ms on ${backend}`);
     rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, { withCam, extra: real.cases, only: onlyCases })));
-    const names = NEW_METHODS.filter((n) => !onlyCases || onlyCases.some((o) => n.includes(o)));
+    const names = [...NEW_METHODS, ...COMPOSITES].filter((n) => !onlyCases || onlyCases.some((o) => n.includes(o)));
     if (names.length === 0) continue;
     for (const r of await pairedRatios(shape, shape[1] > 64 ? 9 : 21, CUTMIX, names)) {
       paired.push(r);
