@@ -196,20 +196,19 @@ function poolCells(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
 
 /**
  * `ResizePaste`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `boxes` int32 `[B, 4]`,
- * `rowTaps` int32 `[B, H, 2]` and `rowWeights` float32 `[B, H, 2]` (the two partner rows each
- * output row reads, and their weights), `colTaps` and `colWeights` `[B, W, 2]` (the same for
- * columns), optionally `base`; attr `bilinear`. Output: `base` (or `x`) with each box
+ * `rows` float32 `[B, H, 4]` (the two partner rows each output row reads, then their weights),
+ * `cols` float32 `[B, W, 4]` (the same for columns), optionally `base`; attr `bilinear`. Output: `base` (or `x`) with each box
  * `[y0, x0, y1, x1]` of row b filled with `x[partners[b]]` scaled into it: bilinear,
  * `((P[r0,c0]·wy0 + P[r1,c0]·wy1)·wx0 + (P[r0,c1]·wy0 + P[r1,c1]·wy1)·wx1)` with every product and
  * sum rounded to float32, as the composite's gathers, multiplies and adds round them; nearest,
  * `P[r0, c0]`. Same dtype as `x`.
  */
 function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
-  const { x, partners, boxes, rowTaps, rowWeights, colTaps, colWeights, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rowTaps' | 'rowWeights' | 'colTaps' | 'colWeights', TensorInfo> & { base?: TensorInfo };
+  const { x, partners, boxes, rows, cols, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rows' | 'cols', TensorInfo> & { base?: TensorInfo };
   const { bilinear } = attrs as { bilinear: boolean };
   const out = memory.allocate(x.shape, x.dtype);
   const [outValues, xs, ps, bs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(boxes)];
-  const [rt, rw, ct, cw] = [memory.read(rowTaps), memory.read(rowWeights), memory.read(colTaps), memory.read(colWeights)];
+  const [rs, cs] = [memory.read(rows), memory.read(cols)];
   outValues.set(base ? memory.read(base) : xs);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const fround = Math.fround;
@@ -222,22 +221,22 @@ function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
     if (y1 <= y0 || x1 <= x0) continue;
     const image = ps[b]! * height * rowLength; // the partner's first value
     for (let y = y0; y < y1; y++) {
-      const r = 2 * (b * height + y);
-      const top = image + rt[r]! * rowLength;
-      const bottom = image + rt[r + 1]! * rowLength;
-      const wy0 = rw[r]!;
-      const wy1 = rw[r + 1]!;
+      const r = 4 * (b * height + y);
+      const top = image + rs[r]! * rowLength;
+      const bottom = image + rs[r + 1]! * rowLength;
+      const wy0 = rs[r + 2]!;
+      const wy1 = rs[r + 3]!;
       let target = ((b * height + y) * width + x0) * channels;
       for (let xx = x0; xx < x1; xx++, target += channels) {
-        const c = 2 * (b * width + xx);
-        const left = ct[c]! * channels;
+        const c = 4 * (b * width + xx);
+        const left = cs[c]! * channels;
         if (!bilinear) {
           for (let k = 0; k < channels; k++) outValues[target + k] = xs[top + left + k]!;
           continue;
         }
-        const right = ct[c + 1]! * channels;
-        const wx0 = cw[c]!;
-        const wx1 = cw[c + 1]!;
+        const right = cs[c + 1]! * channels;
+        const wx0 = cs[c + 2]!;
+        const wx1 = cs[c + 3]!;
         for (let k = 0; k < channels; k++) {
           const v0 = fround(fround(xs[top + left + k]! * wy0) + fround(xs[bottom + left + k]! * wy1));
           const v1 = fround(fround(xs[top + right + k]! * wy0) + fround(xs[bottom + right + k]! * wy1));

@@ -1,6 +1,7 @@
 // The whole partner scaled into a box of each sample, for the whole batch at once: one fused
-// kernel on cpu and wasm, a composite of gathers, multiplies and adds elsewhere; both round
-// every product and sum to float32 in the same order, so they agree to the bit.
+// kernel on cpu and wasm (every product and sum rounded to float32 in the composite's order, so
+// the two agree to the bit), one shader pass on webgl and webgpu, and elsewhere a composite of
+// gathers, multiplies and adds.
 import { type Tensor, add, gather, mul, reshape, tensor, tensor3d, tensor4d } from '@tensorflow/tfjs-core';
 
 import { RESIZE_PASTE, hasFusedKernel, runFused } from '../kernels/fused.js';
@@ -23,10 +24,8 @@ export function resizePaste<T extends Tensor>(x: T, partners: readonly number[],
       x,
       partners: partnerTensor(partners),
       boxes: corners(),
-      rowTaps: tensor3d(taps.rows, [batch, height, 2], 'int32'),
-      rowWeights: tensor3d(taps.rowWeights, [batch, height, 2]),
-      colTaps: tensor3d(taps.cols, [batch, width, 2], 'int32'),
-      colWeights: tensor3d(taps.colWeights, [batch, width, 2]),
+      rows: tensor3d(tapsAndWeights(taps.rows, taps.rowWeights), [batch, height, 4]),
+      cols: tensor3d(tapsAndWeights(taps.cols, taps.colWeights), [batch, width, 4]),
       ...(base ? { base } : {}),
     };
     return runFused<T>(RESIZE_PASTE, inputs, { bilinear });
@@ -48,4 +47,16 @@ export function resizePaste<T extends Tensor>(x: T, partners: readonly number[],
   }
   const identity = Array.from({ length: batch }, (_, b) => b);
   return paste(resized as T, identity, () => reshape(corners(), [batch, 1, 4]), () => boxMask(boxes, height, width), base ?? x);
+}
+
+/**
+ * The kernels' `rows` or `cols`: per output row (column) its two taps and their two weights, in
+ * one float32 tensor (taps are below 2²⁴, so exact): WebGPU binds at most 8 buffers to a pass.
+ */
+function tapsAndWeights(taps: Int32Array, weights: Float32Array): Float32Array {
+  const packed = new Float32Array(2 * taps.length);
+  for (let i = 0; i < taps.length; i += 2) {
+    [packed[2 * i], packed[2 * i + 1], packed[2 * i + 2], packed[2 * i + 3]] = [taps[i]!, taps[i + 1]!, weights[i]!, weights[i + 1]!];
+  }
+  return packed;
 }

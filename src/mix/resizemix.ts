@@ -18,9 +18,10 @@ import type { ResizeInterpolation, ResizeMixOptions, ResizeMixResult } from './t
  * the exact share of pixels each sample keeps, 1 − ⌊τH⌋·⌊τW⌋ / (H·W).
  *
  * The partner is scaled into its box for the whole batch at once (per-sample scales in one fused
- * kernel on cpu and wasm, a fixed handful of gathers and multiplies elsewhere): bilinear with
- * half-pixel centres, each output pixel the weighted mean of the four partner pixels around the
- * point it stands for (no antialiasing, as PyTorch's `interpolate` and OpenMixup's ResizeMix).
+ * kernel or shader pass on cpu, wasm, webgl and webgpu, a fixed handful of gathers and multiplies
+ * elsewhere): bilinear with half-pixel centres, each output pixel the weighted mean of the four
+ * partner pixels around the point it stands for (no antialiasing, as PyTorch's `interpolate` and
+ * OpenMixup's ResizeMix).
  *
  * A pure tensor op: the inputs are neither disposed nor changed, nothing is read back from the
  * device, and the number of kernels does not depend on the batch size.

@@ -127,6 +127,14 @@ describe.skipIf(browser.skipped)('conformance in Chromium', () => {
     expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
   });
 
+  // The composite resize gathers and weighs every pixel four times over (5–9× cutMix on webgl in the benchmark): every backend has the shader.
+  it.each(['cpu', 'wasm', 'webgl', 'webgpu'])('%s runs resizeMix through the fused ResizePaste', (backend) => {
+    const report = reports[backend]!;
+    for (const name of CASES.map((c) => c.name).filter((n) => n.startsWith('resizeMix'))) {
+      expect(report.cases[name]!.kernels.b32, name).toContain('AttentiveCutMixResizePaste');
+    }
+  });
+
   describe.each(BACKENDS)('%s', (backend) => {
     it.each(CASES.map((c) => c.name))('%s: same outputs as cpu, no read back, kernels independent of B, no leak', (name) => {
       const reference = reports.cpu!;
