@@ -2,7 +2,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
-import { type AttentionExtractor, attentiveCutMix, camExtractor, cutMix, mixup, saliencyExtractor } from '../src/index.js';
+import { type AttentionExtractor, attentiveCutMix, camExtractor, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../src/index.js';
+import { setFusedKernelsEnabled } from '../src/kernels/fused.js';
 
 export interface BenchRow {
   backend: string;
@@ -66,6 +67,7 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
   // Maps at image resolution, pooled by the call; and a 32 × 32 grid, whose composite ranking compared every pair of 1,024 cells.
   const fullMaps = tf.tidy(() => tf.randomUniform([batchSize, size, size], 0, 1, 'float32', 4) as tf.Tensor3D);
   const fineMaps = tf.tidy(() => tf.randomUniform([batchSize, 32, 32], 0, 1, 'float32', 5) as tf.Tensor3D);
+  const saliencyMaps = tf.tidy(() => tf.randomUniform([batchSize, 7, 7], 0, 1, 'float32', 6) as tf.Tensor3D);
   const list: BenchCase[] = [
     { name: 'floor: tf.mul(x, scalar)', op: (x) => tf.mul(x, 0.3) },
     { name: 'mixup, batch', op: (x, y) => mixup(x, y, { seed: 1 }) },
@@ -78,6 +80,12 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
     { name: 'attentiveCutMix, precomputed maps [B, H, W] pooled to 7 × 7, elem', op: (x, y) => attentiveCutMix(x, y, fullMaps, { seed: 1, mode: 'elem' }), dispose: () => fullMaps.dispose() },
     { name: 'attentiveCutMix, precomputed maps [B, 32, 32], grid 32, topN 256, elem', op: (x, y) => attentiveCutMix(x, y, fineMaps, { seed: 1, mode: 'elem', grid: 32, topN: 256 }), dispose: () => fineMaps.dispose() },
     { name: 'attentiveCutMix, saliency extractor', op: (x, y) => attentiveCutMix(x, y, saliency, { seed: 1, mode: 'elem' }) },
+    { name: 'resizeMix, batch', op: (x, y) => resizeMix(x, y, { seed: 1 }) },
+    { name: 'resizeMix, elem', op: (x, y) => resizeMix(x, y, { seed: 1, mode: 'elem' }) },
+    { name: 'saliencyMix, precomputed maps [B, 7, 7], elem', op: (x, y) => saliencyMix(x, y, saliencyMaps, { seed: 1, mode: 'elem' }), dispose: () => saliencyMaps.dispose() },
+    { name: 'saliencyMix, saliency extractor, elem', op: (x, y) => saliencyMix(x, y, saliency, { seed: 1, mode: 'elem' }) },
+    { name: 'fmix, batch', op: (x, y) => fmix(x, y, { seed: 1 }) },
+    { name: 'fmix, elem', op: (x, y) => fmix(x, y, { seed: 1, mode: 'elem' }) },
   ];
   if (withCam) {
     const model = smallCnn(size);
@@ -91,6 +99,82 @@ function cases([batchSize, size]: [number, number, number, number], withCam: boo
 }
 
 const imagesOf = (out: tf.Tensor | Record<string, tf.Tensor>) => (out instanceof tf.Tensor ? out : out.images!);
+
+/** How long one call takes, waiting on its images. */
+async function timeCall(c: BenchCase, x: tf.Tensor4D, y: tf.Tensor2D): Promise<number> {
+  const start = performance.now();
+  const out = c.op(x, y);
+  await imagesOf(out).data();
+  const ms = performance.now() - start;
+  tf.dispose(out);
+  return ms;
+}
+
+/** One case's times against a reference case's, timed in alternation: see {@link pairedRatios}. */
+export interface PairedRatio {
+  backend: string;
+  shape: number[];
+  name: string;
+  /** The median over the rounds of this case's time over the reference's in the same round. */
+  vsReference: number;
+  /** The same against the floor, `tf.mul(x, scalar)`. */
+  vsFloor: number;
+  rounds: number;
+}
+
+/** A case name with this suffix is that case run without the library's fused kernels: the composite path of standard tfjs ops. */
+export const COMPOSITE = ' (composite path)';
+
+/** `c` run with the fused kernels off, as any backend without them runs it. */
+function composite(c: BenchCase): BenchCase {
+  return {
+    name: `${c.name}${COMPOSITE}`,
+    op: (x, y) => {
+      setFusedKernelsEnabled(false);
+      try {
+        return c.op(x, y);
+      } finally {
+        setFusedKernelsEnabled(true);
+      }
+    },
+  };
+}
+
+/**
+ * The cases `names` timed in alternation with `reference` and the floor, one call of each per
+ * round after two warm-up rounds, on the current backend: each case's median over the rounds of
+ * its time over the reference's in the same round. On a shared machine whose load drifts over
+ * minutes this moves far less than a ratio of two medians taken minutes apart. A name ending in
+ * {@link COMPOSITE} times its case's composite path, to say whether a fused kernel earns its place.
+ */
+export async function pairedRatios(shape: [number, number, number, number], rounds: number, reference: string, names: string[]): Promise<PairedRatio[]> {
+  const backend = tf.getBackend();
+  const x = tf.randomUniform(shape, 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(Array.from({ length: shape[0] }, (_, i) => i % 10), 'int32'), 10), 'float32')) as tf.Tensor2D;
+  const all = cases(shape, false);
+  const byName = (name: string): BenchCase => {
+    const base = name.endsWith(COMPOSITE) ? name.slice(0, -COMPOSITE.length) : name;
+    const found = all.find((c) => c.name === base);
+    if (!found) throw new Error(`No benchmark case '${base}'.`);
+    return base === name ? found : composite(found);
+  };
+  const timed = [byName('floor: tf.mul(x, scalar)'), byName(reference), ...names.map(byName)];
+  const times = timed.map(() => [] as number[]);
+  for (let round = 0; round < rounds + 2; round++) {
+    for (const [k, c] of timed.entries()) {
+      const ms = await timeCall(c, x, y);
+      if (round >= 2) times[k]!.push(ms);
+    }
+  }
+  for (const c of all) c.dispose?.();
+  tf.dispose([x, y]);
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+  const [floor, against] = [times[0]!, times[1]!];
+  return names.map((name, j) => {
+    const own = times[j + 2]!;
+    return { backend, shape, name, vsReference: median(own.map((t, r) => t / against[r]!)), vsFloor: median(own.map((t, r) => t / floor[r]!)), rounds };
+  });
+}
 
 /** Which cases {@link benchShape} runs. */
 export interface BenchSelection {
@@ -119,11 +203,7 @@ export async function benchShape(shape: [number, number, number, number], runs: 
   for (const c of chosen) {
     const times: number[] = [];
     for (let i = 0; i < (c.runs ?? runs) + 2; i++) {
-      const start = performance.now();
-      const out = c.op(x, y);
-      await imagesOf(out).data();
-      const ms = performance.now() - start;
-      tf.dispose(out);
+      const ms = await timeCall(c, x, y);
       if (i >= 2) times.push(ms); // two warm-up calls
     }
     let outputs: tf.Tensor | Record<string, tf.Tensor> = [] as unknown as tf.Tensor;

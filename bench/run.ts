@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 
-import { type BenchRow, benchShape } from './core.js';
+import { type BenchRow, COMPOSITE, type PairedRatio, benchShape, pairedRatios } from './core.js';
 import { benchInChromium } from './browser.js';
 import { realModelCases, usesRealModels } from './real_models.js';
 import { TRAINING_CASE_NAMES, type TrainingRow, benchTraining } from './training.js';
@@ -32,8 +32,15 @@ const SHAPES = (
 const TRAINING_SHAPE: [number, number, number, number] = [32, 32, 32, 3];
 const trainingChosen = (name: string) => !onlyCases || onlyCases.some((o) => name.includes(o));
 
+// The methods of issue 17, whose target is at most 2× cutMix's time: also timed in alternation with it (see pairedRatios).
+// Their composite paths too (the fused kernels off), which say what the fused kernels of cpu and wasm save.
+const NEW_METHODS = ['resizeMix, elem', 'saliencyMix, precomputed maps [B, 7, 7], elem', 'fmix, batch', 'fmix, elem'];
+const COMPOSITES = ['resizeMix, elem', 'saliencyMix, precomputed maps [B, 7, 7], elem', 'fmix, elem'].map((n) => `${n}${COMPOSITE}`);
+const CUTMIX = 'cutMix, elem';
+
 tf.env().set('PROD', true);
 const rows: BenchRow[] = [];
+const paired: PairedRatio[] = [];
 const trainingRows: TrainingRow[] = [];
 const loads: string[] = [];
 for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
@@ -50,6 +57,12 @@ for (const backend of only ?? ['wasm', 'cpu', 'webgl']) {
     const real = usesRealModels(shape) ? await realModelCases(root, console.log) : { cases: [], loadMs: {} };
     for (const [name, ms] of Object.entries(real.loadMs)) loads.push(`${name}: loaded in ${Math.round(ms)} ms on ${backend}`);
     rows.push(...(await benchShape(shape, backend === 'cpu' ? 7 : 15, console.log, { withCam, extra: real.cases, only: onlyCases })));
+    const names = [...NEW_METHODS, ...COMPOSITES].filter((n) => !onlyCases || onlyCases.some((o) => n.includes(o)));
+    if (names.length === 0) continue;
+    for (const r of await pairedRatios(shape, shape[1] > 64 ? 9 : 21, CUTMIX, names)) {
+      paired.push(r);
+      console.log(`${backend} [${shape.join(',')}] ${r.name}, in alternation: ${r.vsReference.toFixed(2)}× cutMix, ${r.vsFloor.toFixed(2)}× the floor`);
+    }
   }
   // tfjs-backend-cpu's Conv2DBackpropFilter is an element-by-element loop (about a minute per step
   // of this CNN on this machine): only the plain CNN, three steps, for the comparison.
@@ -88,11 +101,30 @@ function targets(all: BenchRow[]): string[] {
       lines.push(`- ${backend} ${shape.join('×')}: attentiveCutMix with precomputed maps ${(maps / cut).toFixed(2)}× cutMix; with the default saliency ${(saliency / floor).toFixed(2)}× the floor`);
     }
   }
+  // The methods of issue 17 against cutMix (the target: at most 2×) and the floor: timed in
+  // alternation where the run did (Node), else the ratio of the table's medians (webgl).
+  for (const backend of ['wasm', 'cpu', 'webgl']) {
+    for (const shape of SHAPES) {
+      const alternated = paired.filter((r) => r.backend === backend && r.shape.join() === shape.join());
+      if (alternated.length > 0) {
+        const ratios = alternated.map((r) => `${r.name} ${r.vsReference.toFixed(2)}× cutMix (${r.vsFloor.toFixed(2)}× the floor)`);
+        lines.push(`- ${backend} ${shape.join('×')}, timed in alternation with cutMix, elem and the floor (median of ${alternated[0]!.rounds} rounds' ratios): ${ratios.join('; ')}`);
+        continue;
+      }
+      const [floor, cut] = ['floor: tf.mul(x, scalar)', CUTMIX].map((n) => median(backend, shape, n));
+      if (floor === undefined || cut === undefined) continue;
+      const ratios = NEW_METHODS.flatMap((n) => {
+        const ms = median(backend, shape, n);
+        return ms === undefined ? [] : [`${n} ${(ms / cut).toFixed(2)}× cutMix (${(ms / floor).toFixed(2)}× the floor)`];
+      });
+      if (ratios.length > 0) lines.push(`- ${backend} ${shape.join('×')}, from the table's medians: ${ratios.join('; ')}`);
+    }
+  }
   return lines;
 }
 
 mkdirSync(resolve(root, 'bench/results'), { recursive: true });
-writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows, training: trainingRows }, null, 1)}\n`);
+writeFileSync(resolve(root, 'bench/results/latest.json'), `${JSON.stringify({ machine, rows, paired, training: trainingRows }, null, 1)}\n`);
 writeFileSync(resolve(root, 'bench/results/latest.md'), `${table}\n`);
 console.log(`\n${table}\n\nWritten to bench/results/latest.json and latest.md.`);
 if (args.includes('--update-docs')) {

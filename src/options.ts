@@ -28,7 +28,7 @@ export type ResolvedOptions<T extends OptionsTable> = { -readonly [K in keyof T]
  */
 export function resolveOptions<T extends OptionsTable>(op: string, table: T, options: unknown, arg = 'options'): ResolvedOptions<T> {
   const given = assertOptionsObject(op, options as object | undefined, arg) as Record<string, unknown>;
-  assertKnownOptions(op, given, Object.keys(table));
+  assertKnownOptions(op, given, Object.keys(table), arg);
   const resolved: Record<string, unknown> = {};
   for (const [name, rule] of Object.entries(table)) {
     const value = given[name];

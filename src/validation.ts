@@ -31,7 +31,7 @@ export function describe(value: unknown): string {
   // A short list of numbers (weights, a range) by its values: which one is wrong shows at once.
   if (Array.isArray(value) && value.length > 0 && value.length <= 8 && value.every((v) => typeof v === 'number')) return `[${value.map(String).join(', ')}]`;
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name}`;
+  if (ArrayBuffer.isView(value)) return value instanceof DataView ? 'a DataView' : `a ${value.constructor.name} of length ${(value as Uint8Array).length}`;
   if (typeof value === 'object') {
     // An instance of a class (a model, a dataset) by what it is, not by its private fields.
     const prototype = Object.getPrototypeOf(value) as object | null;
@@ -44,11 +44,17 @@ export function describe(value: unknown): string {
   return String(value);
 }
 
-/** Rejects option names the function does not know, so a typo such as `{ aplha: 0.2 }` is not silently ignored. */
-export function assertKnownOptions(op: string, options: object, known: readonly string[]): void {
+/**
+ * Rejects option names the function does not know, so a typo such as `{ aplha: 0.2 }` is not
+ * silently ignored; `arg` names the object when it is not the options argument itself (a
+ * schedule, an entry of `oneOf`), and a name that differs from a known one only in case is named.
+ */
+export function assertKnownOptions(op: string, options: object, known: readonly string[], arg = 'options'): void {
   for (const key of Object.keys(options)) {
     if (!known.includes(key)) {
-      throw new Error(`Unknown option '${key}' passed to '${op}'; the options are: ${known.join(', ')}.`);
+      const where = arg === 'options' ? '' : ` in '${arg}'`;
+      const meant = known.find((k) => k.toLowerCase() === key.toLowerCase());
+      throw new Error(`Unknown option '${key}' passed to '${op}'${where}; ${meant ? `did you mean '${meant}'? ` : ''}the options are: ${known.join(', ')}.`);
     }
   }
 }

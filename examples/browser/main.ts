@@ -1,14 +1,14 @@
 // The browser demo: a batch of images (generated samples, plus any PNG or JPEG the user picks or
-// drops), mixed live with attentiveCutMix, cutMix or mixup on the best backend the browser has
-// (webgl, else wasm, else cpu). For the selected sample it shows the base, its partner, the
-// partner's attention map with the pasted cells outlined, and the result, with lambda and the
-// mixed label. Plain TypeScript and DOM; bundled by build.mjs.
+// drops), mixed live with attentiveCutMix, cutMix, mixup, resizeMix, saliencyMix or fmix on the
+// best backend the browser has (webgl, else wasm, else cpu). For the selected sample it shows the
+// base, its partner, the partner's attention map with the pasted cells or box outlined, and the
+// result, with lambda and the mixed label. Plain TypeScript and DOM; bundled by build.mjs.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 
-import { type AttentiveCutMixResult, type CutMixResult, type LabelMode, type MixResult, attentiveCutMix, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { type AttentiveCutMixResult, type FMixResult, type LabelMode, type MixResult, attentiveCutMix, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../../src/index.js';
 import { rampColor } from '../../packages/cli/src/heatmap.js';
 import { SHAPE_CLASSES, makeScenes } from '../samples/scenes.js';
 
@@ -28,7 +28,9 @@ interface Sample {
   thumb: HTMLCanvasElement;
 }
 
-type Method = 'attentiveCutMix' | 'cutMix' | 'mixup';
+type Method = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'resizeMix' | 'saliencyMix' | 'fmix';
+/** The methods that paste a box at the same place, outlined on the partner. */
+const BOXED: readonly Method[] = ['cutMix', 'saliencyMix'];
 /** A pasted region, in image pixels: `[y0, x0, y1, x1]`, half-open. */
 type Rect = [number, number, number, number];
 
@@ -248,7 +250,7 @@ async function renderLoop(): Promise<void> {
   $('status').textContent = 'Working…';
 }
 
-function options(): { method: Method; common: Record<string, unknown>; topN: number; grid: number; labelMode: string; alpha: number } {
+function options(): { method: Method; common: Record<string, unknown>; topN: number; grid: number; labelMode: string; alpha: number; scale: [number, number]; decay: number } {
   const seed = control('seed').valueAsNumber;
   return {
     method: control('method').value as Method,
@@ -257,7 +259,27 @@ function options(): { method: Method; common: Record<string, unknown>; topN: num
     grid: control('grid').valueAsNumber,
     labelMode: control('labelMode').value,
     alpha: control('alpha').valueAsNumber,
+    scale: [control('scale-lo').valueAsNumber, control('scale-hi').valueAsNumber],
+    decay: control('decay').valueAsNumber,
   };
+}
+
+/** Runs the method chosen on the batch, with the options of the page (the library checks them). */
+function mix(opts: ReturnType<typeof options>, images: tf.Tensor4D, labels: tf.Tensor1D): MixResult {
+  switch (opts.method) {
+    case 'attentiveCutMix':
+      return attentiveCutMix(images, labels, extractor, { ...opts.common, topN: opts.topN, grid: opts.grid, labelMode: opts.labelMode as LabelMode });
+    case 'saliencyMix':
+      return saliencyMix(images, labels, extractor, { ...opts.common, alpha: opts.alpha });
+    case 'cutMix':
+      return cutMix(images, labels, { ...opts.common, alpha: opts.alpha });
+    case 'resizeMix':
+      return resizeMix(images, labels, { ...opts.common, scale: opts.scale });
+    case 'fmix':
+      return fmix(images, labels, { ...opts.common, alpha: opts.alpha, decay: opts.decay });
+    case 'mixup':
+      return mixup(images, labels, { ...opts.common, alpha: opts.alpha });
+  }
 }
 
 async function render(): Promise<void> {
@@ -267,22 +289,17 @@ async function render(): Promise<void> {
     label.classList.toggle('off', !label.dataset.for!.split(' ').includes(opts.method));
   }
   const { images, labels } = currentBatch();
-  let result: MixResult;
-  if (opts.method === 'attentiveCutMix') {
-    result = attentiveCutMix(images, labels, extractor, { ...opts.common, topN: opts.topN, grid: opts.grid, labelMode: opts.labelMode as LabelMode });
-  } else if (opts.method === 'cutMix') {
-    result = cutMix(images, labels, { ...opts.common, alpha: opts.alpha });
-  } else {
-    result = mixup(images, labels, { ...opts.common, alpha: opts.alpha });
-  }
+  const result = mix(opts, images, labels);
   const i = Math.min(selected, samples.length - 1);
   try {
-    const [lambda, partners, labelRow, mixed, where] = await Promise.all([
+    const boxes = (result as { boxes?: tf.Tensor2D }).boxes;
+    const [lambda, partners, labelRow, mixed, where, mask] = await Promise.all([
       result.lambda.data(),
       result.partners.data(),
       readRow(result.labels, i),
       readRow(result.images, i),
-      'cells' in result ? readRow((result as AttentiveCutMixResult).cells, i) : 'boxes' in result ? readRow((result as CutMixResult).boxes, i) : undefined,
+      'cells' in result ? readRow((result as AttentiveCutMixResult).cells, i) : boxes ? readRow(boxes, i) : undefined,
+      'masks' in result ? readRow((result as FMixResult).masks, i) : undefined,
     ]);
     const j = partners[i]!;
     const lam = lambda[i]!;
@@ -294,21 +311,23 @@ async function render(): Promise<void> {
     if (opts.method === 'attentiveCutMix' && where) {
       cells = [...where].filter((c) => c >= 0);
       rects = cells.map((c) => cellRect(c, opts.grid));
-    } else if (opts.method === 'cutMix' && where && where[2]! > where[0]! && where[3]! > where[1]!) {
+    } else if (boxes && where && where[2]! > where[0]! && where[3]! > where[1]!) {
       rects = [[where[0]!, where[1]!, where[2]!, where[3]!]];
     }
+    const onPartner = opts.method === 'attentiveCutMix' || BOXED.includes(opts.method) ? rects : []; // resizeMix's box holds the whole partner, scaled
 
     drawImage($('base'), samples[i]!.pixels);
     drawImage($('partner-image'), samples[j]!.pixels);
-    outline($('partner-image'), rects, '#ffffff', false);
-    drawAttention($('attention'), samples[j]!.pixels, attention, opts.method === 'attentiveCutMix' ? opts.grid : 0, rects);
+    outline($('partner-image'), onPartner, '#ffffff', false);
+    drawAttention($('attention'), samples[j]!.pixels, attention, opts.method === 'attentiveCutMix' ? opts.grid : 0, opts.method === 'saliencyMix' || opts.method === 'attentiveCutMix' ? rects : []);
     $('attention').dataset.outlinedCells = String(opts.method === 'attentiveCutMix' ? rects.length : 0);
     $('attention').dataset.cells = JSON.stringify(cells);
     drawImage($('result'), mixed as Float32Array);
     outline($('result'), rects, '#ffffff', true);
 
+    const maskPixels = mask ? [...mask].filter(Boolean).length : 0;
     captions(opts, i, j, isMixed, cells, rects);
-    summary(opts, i, j, lam, isMixed, labelRow as Float32Array, cells, rects);
+    summary(opts, i, j, lam, isMixed, labelRow as Float32Array, cells, rects, maskPixels);
     for (const [b, s] of samples.entries()) {
       s.thumb.classList.toggle('base', b === i);
       s.thumb.classList.toggle('partner', b === j && b !== i);
@@ -475,11 +494,13 @@ function captions(opts: ReturnType<typeof options>, i: number, j: number, isMixe
   $('attention-caption').innerHTML =
     opts.method === 'attentiveCutMix'
       ? `Partner's attention (saliency), ${opts.grid} × ${opts.grid} grid; <b>${cells.length}</b> most attended cell${cells.length === 1 ? '' : 's'} outlined`
-      : `Partner's attention (saliency); ${opts.method} does not use it${rects.length ? ' — the random box is outlined' : ''}`;
+      : opts.method === 'saliencyMix'
+        ? `Partner's attention (saliency)${rects.length ? '; the box centred on its peak outlined' : ''}`
+        : `Partner's attention (saliency); ${opts.method} does not use it`;
   $('result-caption').innerHTML = isMixed ? `Result: ${opts.method} of sample ${i} and sample ${j}` : `Result: sample ${i} unchanged (not mixed)`;
 }
 
-function summary(opts: ReturnType<typeof options>, i: number, j: number, lambda: number, isMixed: boolean, labelRow: Float32Array, cells: number[], rects: Rect[]): void {
+function summary(opts: ReturnType<typeof options>, i: number, j: number, lambda: number, isMixed: boolean, labelRow: Float32Array, cells: number[], rects: Rect[], maskPixels: number): void {
   const box = $('summary');
   box.dataset.lambda = String(lambda);
   box.dataset.partner = String(j);
@@ -489,9 +510,14 @@ function summary(opts: ReturnType<typeof options>, i: number, j: number, lambda:
     how = j === i ? `sample ${i} is paired with itself (partner strategy '${opts.common.partner}'), so it is returned unchanged` : 'not mixed';
   } else if (opts.method === 'attentiveCutMix') {
     how = `${cells.length} of ${opts.grid * opts.grid} cells of the partner pasted (cells ${cells.join(', ')}): ${pasted} of ${SIZE * SIZE} pixels`;
-  } else if (opts.method === 'cutMix') {
+  } else if (BOXED.includes(opts.method)) {
     const [y0, x0, y1, x1] = rects[0] ?? [0, 0, 0, 0];
-    how = `box rows ${y0}–${y1}, columns ${x0}–${x1} of the partner pasted: ${pasted} of ${SIZE * SIZE} pixels`;
+    how = `box rows ${y0}–${y1}, columns ${x0}–${x1} of the partner pasted${opts.method === 'saliencyMix' ? ', centred on its saliency peak' : ''}: ${pasted} of ${SIZE * SIZE} pixels`;
+  } else if (opts.method === 'resizeMix') {
+    const [y0, x0, y1, x1] = rects[0] ?? [0, 0, 0, 0];
+    how = `the whole partner scaled down into rows ${y0}–${y1}, columns ${x0}–${x1}: ${pasted} of ${SIZE * SIZE} pixels`;
+  } else if (opts.method === 'fmix') {
+    how = `${maskPixels} of ${SIZE * SIZE} pixels from the partner, through a mask of low-frequency noise`;
   } else {
     how = `result = ${lambda.toFixed(4)} · base + ${(1 - lambda).toFixed(4)} · partner`;
   }

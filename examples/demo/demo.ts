@@ -1,6 +1,6 @@
-// The demo: mixes a small batch of sample scenes with mixup, cutMix and attentiveCutMix (with the
-// built-in saliency extractor) and draws what happened as a PNG grid, with a text summary next to
-// it. No network, no arguments needed:
+// The demo: mixes a small batch of sample scenes with every method (mixup, cutMix, resizeMix,
+// fmix, saliencyMix and attentiveCutMix, the last two with the built-in saliency extractor) and
+// draws what happened as a PNG grid, with a text summary next to it. No network, no arguments needed:
 //   npm run demo                              → demo-output/demo.png and demo-output/demo.txt
 //   npm run demo -- --out docs/demo.png       → the picture in the README
 //   npm run demo -- --backend wasm            → on the wasm backend (default: cpu)
@@ -54,8 +54,8 @@ function mixSeed(): number {
 
 export const DEMO_USAGE = `Usage: npm run demo -- [--out PATH.png] [--backend cpu|wasm]
 
-Mixes ${COUNT} sample scenes with mixup, cutMix and attentiveCutMix (built-in saliency extractor)
-and writes a PNG grid and a text summary (PATH.txt) next to it.
+Mixes ${COUNT} sample scenes with mixup, cutMix, resizeMix, fmix, saliencyMix and attentiveCutMix
+(built-in saliency extractor) and writes a PNG grid and a text summary (PATH.txt) next to it.
 
   --out PATH.png     the picture (default demo-output/demo.png)
   --backend NAME     cpu (default) or wasm
@@ -106,13 +106,16 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
     outcomes = [
       await runMethod('mixup', scenes.images, labels, classNames.length, settings),
       await runMethod('cutmix', scenes.images, labels, classNames.length, settings),
+      await runMethod('resizemix', scenes.images, labels, classNames.length, settings),
+      await runMethod('fmix', scenes.images, labels, classNames.length, settings),
+      await runMethod('saliencymix', scenes.images, labels, classNames.length, settings, maps),
       await runMethod('attentive', scenes.images, labels, classNames.length, settings, maps),
     ];
   } finally {
     tf.dispose([scenes.images, maps]);
   }
 
-  const scale = displayScale(SIZE, 128);
+  const scale = displayScale(SIZE, 100); // six methods: tiles of 100 px keep the picture small enough for the README
   const sampleNames = labels.map((label, i) => `#${i} ${classNames[label]}`);
   const rows = previewRows({
     images,
@@ -123,6 +126,9 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
     outcomeTitles: [
       'mixup: λ·x[i] + (1 − λ)·x[partner], λ ~ Beta(1, 1) per sample',
       'cutMix: a box of the partner pasted, λ = exact share of x[i] kept',
+      'resizeMix: the whole partner scaled down into a box',
+      'fmix: the partner through a mask of low-frequency noise',
+      "saliencyMix: a box around the partner's saliency peak",
       `attentiveCutMix: the partner's top ${settings.topN} of ${settings.grid}×${settings.grid} cells pasted`,
     ],
     attention: { maps: mapValues, height: maps.shape[1], width: maps.shape[2], name: 'saliency (saliencyExtractor)' },
@@ -142,9 +148,17 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
     `each output i mixes x[i] (left) with its partner (right of the arrow); λ is the weight of x[i]`,
     '',
     ...outcomes.flatMap((o, k) => [
-      ['mixup (alpha 1):', "cutMix (alpha 1), box [y0, x0, y1, x1], and the share of the partner's object box pasted:", `attentiveCutMix (top ${settings.topN} of ${settings.grid}×${settings.grid} cells, saliency extractor), partner's cells r·grid + c, and the share of its object box pasted:`][k]!,
+      [
+        'mixup (alpha 1):',
+        "cutMix (alpha 1), box [y0, x0, y1, x1], and the share of the partner's object box pasted:",
+        'resizeMix (scale 0.1–0.8), box the partner is scaled into:',
+        'fmix (alpha 1, decay 3), pixels from the partner:',
+        "saliencyMix (alpha 1, saliency extractor), box around the partner's peak, and the share of its object box pasted:",
+        `attentiveCutMix (top ${settings.topN} of ${settings.grid}×${settings.grid} cells, saliency extractor), partner's cells r·grid + c, and the share of its object box pasted:`,
+      ][k]!,
+      // The share of the partner's object pasted, where its pixels are pasted in place (not resizeMix's scaled partner, not fmix's mask).
       ...summarizeOutcome(o, labels, classNames, sampleNames).map((line, i) => {
-        const pasted = pastedRects(o, i, settings.grid);
+        const pasted = PASTED_IN_PLACE[k] ? pastedRects(o, i, settings.grid) : undefined;
         return pasted ? `${line}  object ${Math.round(100 * objectShare(scenes.objects[o.partners[i]!]!, pasted))}%` : line;
       }),
       '',
@@ -161,6 +175,9 @@ export async function runDemo(options: Partial<DemoOptions> = {}): Promise<DemoR
 type Rect = readonly [number, number, number, number];
 
 /** The rectangles `[y0, x0, y1, x1]` of the partner that sample `i` of a cutMix or attentive outcome pasted (none for mixup). */
+/** Which outcomes (in the order of the rows) paste the partner's pixels where they were: cutMix, saliencyMix, attentiveCutMix. */
+const PASTED_IN_PLACE = [false, true, false, false, true, true];
+
 function pastedRects(o: MixOutcome, i: number, grid: number): Rect[] | undefined {
   if (o.boxes) return [o.boxes[i] as unknown as Rect];
   return o.cells?.[i]!.map((cell) => cellRect(cell, grid, SIZE, SIZE));

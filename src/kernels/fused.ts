@@ -7,7 +7,7 @@ import { HOST_KERNEL_CONFIGS } from './host_kernels.js';
 import { WEBGL_KERNEL_CONFIGS } from './webgl_kernels.js';
 import { WEBGPU_KERNEL_CONFIGS } from './webgpu_kernels.js';
 
-export { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+export { BLEND_PARTNERS, PASTE_CELLS, PASTE_MASK, PASTE_RECTS, PEAK_BOXES, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 let registered = false;
 let fusedEnabled = true;

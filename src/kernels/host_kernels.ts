@@ -1,13 +1,13 @@
 // Fused kernels for the backends whose tensors live in host memory (cpu: JS typed arrays; wasm:
 // the WebAssembly heap). A mix must read two batches and write one; these kernels do no more:
-// a copy of the batch with the partners' rectangles copied over it row by row, or one weighted
-// sum per element. They run through the engine like any kernel, so tidy, profile and memory
+// a copy of the batch with the partners' rectangles (or masked runs of pixels) copied over it row
+// by row, one weighted sum per element, or a copy with a box filled by the scaled-down partner. They run through the engine like any kernel, so tidy, profile and memory
 // accounting see them.
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { DataType, KernelBackend, KernelConfig, NamedAttrMap, NamedTensorInfoMap, TensorInfo, TypedArray } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, PEAK_BOXES, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 /**
  * Typed-array access to a host backend's tensor memory. On wasm an allocation can grow the heap
@@ -47,6 +47,9 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
     [BLEND_PARTNERS, blendPartners],
     [SELECT_CELLS, selectCells],
     [POOL_CELLS, poolCells],
+    [RESIZE_PASTE, resizePaste],
+    [PASTE_MASK, pasteMask],
+    [PEAK_BOXES, peakBoxes],
   ];
   return kernels.map(([kernelName, kernel]) => ({ kernelName, backendName, kernelFunc: ({ inputs, backend, attrs }) => kernel(memoryOf(backend as KernelBackend), inputs, attrs ?? {}) }));
 }
@@ -189,4 +192,127 @@ function poolCells(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
     }
   }
   return out;
+}
+
+/**
+ * `ResizePaste`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `boxes` int32 `[B, 4]`,
+ * `rows` float32 `[B, H, 4]` (the two partner rows each output row reads, then their weights),
+ * `cols` float32 `[B, W, 4]` (the same for columns), optionally `base`; attr `bilinear`. Output: `base` (or `x`) with each box
+ * `[y0, x0, y1, x1]` of row b filled with `x[partners[b]]` scaled into it: bilinear,
+ * `((P[r0,c0]·wy0 + P[r1,c0]·wy1)·wx0 + (P[r0,c1]·wy0 + P[r1,c1]·wy1)·wx1)` with every product and
+ * sum rounded to float32, as the composite's gathers, multiplies and adds round them; nearest,
+ * `P[r0, c0]`. Same dtype as `x`.
+ */
+function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
+  const { x, partners, boxes, rows, cols, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rows' | 'cols', TensorInfo> & { base?: TensorInfo };
+  const { bilinear } = attrs as { bilinear: boolean };
+  const out = memory.allocate(x.shape, x.dtype);
+  const [outValues, xs, ps, bs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(boxes)];
+  const [rs, cs] = [memory.read(rows), memory.read(cols)];
+  outValues.set(base ? memory.read(base) : xs);
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const fround = Math.fround;
+  const rowLength = width * channels;
+  for (let b = 0; b < batch; b++) {
+    const y0 = bs[4 * b]!;
+    const x0 = bs[4 * b + 1]!;
+    const y1 = bs[4 * b + 2]!;
+    const x1 = bs[4 * b + 3]!;
+    if (y1 <= y0 || x1 <= x0) continue;
+    const image = ps[b]! * height * rowLength; // the partner's first value
+    for (let y = y0; y < y1; y++) {
+      const r = 4 * (b * height + y);
+      const top = image + rs[r]! * rowLength;
+      const bottom = image + rs[r + 1]! * rowLength;
+      const wy0 = rs[r + 2]!;
+      const wy1 = rs[r + 3]!;
+      let target = ((b * height + y) * width + x0) * channels;
+      for (let xx = x0; xx < x1; xx++, target += channels) {
+        const c = 4 * (b * width + xx);
+        const left = cs[c]! * channels;
+        if (!bilinear) {
+          for (let k = 0; k < channels; k++) outValues[target + k] = xs[top + left + k]!;
+          continue;
+        }
+        const right = cs[c + 1]! * channels;
+        const wx0 = cs[c + 2]!;
+        const wx1 = cs[c + 3]!;
+        for (let k = 0; k < channels; k++) {
+          const v0 = fround(fround(xs[top + left + k]! * wy0) + fround(xs[bottom + left + k]! * wy1));
+          const v1 = fround(fround(xs[top + right + k]! * wy0) + fround(xs[bottom + right + k]! * wy1));
+          outValues[target + k] = fround(v0 * wx0) + fround(v1 * wx1);
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `PasteMask`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `mask` bool `[B, H, W]`, and
+ * optionally `base`. Output: `base` (or `x`) with each pixel whose mask is set taken from
+ * `x[partners[b]]`, copied a run of set pixels at a time. Same dtype as `x`.
+ */
+function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
+  const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
+  const out = memory.allocate(x.shape, x.dtype);
+  const [outValues, xs, ps, ms] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(mask)];
+  outValues.set(base ? memory.read(base) : xs);
+  const [batch, height, width, channels] = x.shape as [number, number, number, number];
+  const imageLength = height * width * channels;
+  for (let b = 0; b < batch; b++) {
+    const [source, target] = [ps[b]! * imageLength, b * imageLength];
+    for (let y = 0; y < height; y++) {
+      const row = (b * height + y) * width;
+      for (let start = 0; start < width; ) {
+        if (!ms[row + start]) {
+          start++;
+          continue;
+        }
+        let end = start + 1;
+        while (end < width && ms[row + end]) end++;
+        const [from, to] = [(y * width + start) * channels, (y * width + end) * channels];
+        outValues.set(xs.subarray(source + from, source + to), target + from);
+        start = end;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * `PeakBoxes`: inputs `maps` float32 `[B, h, w]`, `partners` int32 `[B]`, `centres` int32
+ * `[h·w, 2]` (the image pixel each map cell stands for), `offsets` int32 `[B, 4]` (each box's
+ * corners from its centre) and `mixed` int32 `[B, 1]` (0 for a sample with nothing pasted); attrs
+ * `height` and `width`. Outputs `boxes` int32 `[B, 4]`: the centre of the highest value of the
+ * partner's map (the first of equal ones; NaN and ±Infinity below every finite value, index 0 for
+ * a map with none) plus the offsets, clipped to the image, zeros where not mixed; and `lambda`
+ * float32 `[B]`, `(H·W − area) / (H·W)` rounded to float32 — what the composite computes.
+ */
+function peakBoxes(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo[] {
+  const { maps, partners, centres, offsets, mixed } = inputs as Record<'maps' | 'partners' | 'centres' | 'offsets' | 'mixed', TensorInfo>;
+  const { height, width } = attrs as { height: number; width: number };
+  const [batch, h, w] = maps.shape as [number, number, number];
+  const outputs = [memory.allocate([batch, 4], 'int32'), memory.allocate([batch], 'float32')];
+  const [boxes, lambda] = outputs.map((t) => memory.read(t)) as [TypedArray, TypedArray];
+  const [values, ps, table, offs, flags] = [memory.read(maps), memory.read(partners), memory.read(centres), memory.read(offsets), memory.read(mixed)];
+  const cells = h * w;
+  const limits = [height, width, height, width];
+  const pixels = Math.fround(height * width);
+  for (let b = 0; b < batch; b++) {
+    const start = ps[b]! * cells;
+    let [best, peak] = [-Infinity, 0];
+    for (let j = 0; j < cells; j++) {
+      const v = values[start + j]!;
+      if (Number.isFinite(v) && v > best) [best, peak] = [v, j];
+    }
+    let area = 1;
+    for (let k = 0; k < 4; k++) {
+      const corner = Math.min(limits[k]!, Math.max(0, table[2 * peak + (k % 2)]! + offs[4 * b + k]!)) * flags[b]!;
+      boxes[4 * b + k] = corner;
+      if (k >= 2) area *= corner - boxes[4 * b + k - 2]!;
+    }
+    lambda[b] = Math.fround(pixels - area) / pixels; // as the composite's float32 subtraction and division
+  }
+  return outputs;
 }

@@ -11,3 +11,9 @@ export const BLEND_PARTNERS = 'AttentiveCutMixBlendPartners';
 export const SELECT_CELLS = 'AttentiveCutMixSelectCells';
 /** Attention maps `[B, h, w]` averaged over the grid cells, the same float32 steps on every backend. */
 export const POOL_CELLS = 'AttentiveCutMixPoolCells';
+/** `x` with each sample's whole partner scaled into its box `[B, 4]`, from per-row and per-column taps and weights (ResizeMix). */
+export const RESIZE_PASTE = 'AttentiveCutMixResizePaste';
+/** `x` with each sample's partner pasted where its mask `[B, H, W]` is set (FMix). */
+export const PASTE_MASK = 'AttentiveCutMixPasteMask';
+/** SaliencyMix's boxes `[B, 4]` and lambda `[B]`: each centred on the peak of its partner's map, clipped. */
+export const PEAK_BOXES = 'AttentiveCutMixPeakBoxes';

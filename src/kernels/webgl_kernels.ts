@@ -8,7 +8,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 type WebGLProgram = GPGPUProgram;
 
@@ -70,6 +70,46 @@ const pasteCellsWebGL: KernelFunc = ({ inputs, attrs, backend }) => {
       }`,
   };
   return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, chosen, rowCells, colCells], x.dtype);
+};
+
+/**
+ * `ResizePaste` (see host_kernels.ts) as one shader: a pixel inside its sample's box reads the
+ * partner at its row and column taps (bilinear: the two by two taps, weighted as the composite
+ * weights them), any other the base. The composite path gathers and weighs every pixel of the
+ * batch four times over, some twenty kernels and 17 times the batch's memory.
+ */
+const resizePasteWebGL: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, partners, boxes, rows, cols, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rows' | 'cols', TensorInfo> & { base?: TensorInfo };
+  const { bilinear } = attrs as { bilinear: boolean };
+  const keep = base ? 'Base' : 'X';
+  const resized = bilinear
+    ? `int r1 = int(round(getRows(c.x, c.y, 1)));
+       int c1 = int(round(getCols(c.x, c.z, 1)));
+       float wy0 = getRows(c.x, c.y, 2);
+       float wy1 = getRows(c.x, c.y, 3);
+       float v0 = getX(p, r0, c0, c.w) * wy0 + getX(p, r1, c0, c.w) * wy1;
+       float v1 = getX(p, r0, c1, c.w) * wy0 + getX(p, r1, c1, c.w) * wy1;
+       setOutput(v0 * getCols(c.x, c.z, 2) + v1 * getCols(c.x, c.z, 3));`
+    : 'setOutput(getX(p, r0, c0, c.w));';
+  const program: WebGLProgram = {
+    variableNames: ['X', 'Partners', 'Boxes', 'Rows', 'Cols', ...(base ? ['Base'] : [])],
+    outputShape: x.shape,
+    userCode: `
+      void main() {
+        ivec4 c = getOutputCoords();
+        float y = float(c.y);
+        float x = float(c.z);
+        if (y >= getBoxes(c.x, 0) && x >= getBoxes(c.x, 1) && y < getBoxes(c.x, 2) && x < getBoxes(c.x, 3)) {
+          int p = int(round(getPartners(c.x)));
+          int r0 = int(round(getRows(c.x, c.y, 0)));
+          int c0 = int(round(getCols(c.x, c.z, 0)));
+          ${resized}
+        } else {
+          setOutput(get${keep}(c.x, c.y, c.z, c.w));
+        }
+      }`,
+  };
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, boxes, rows, cols, ...(base ? [base] : [])], x.dtype);
 };
 
 /** `BlendPartners` (see host_kernels.ts) as one shader, exact where lambda is 0 or 1. */
@@ -342,4 +382,5 @@ export const WEBGL_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: BLEND_PARTNERS, backendName: 'webgl', kernelFunc: blendPartnersWebGL },
   { kernelName: SELECT_CELLS, backendName: 'webgl', kernelFunc: selectCellsWebGL },
   { kernelName: POOL_CELLS, backendName: 'webgl', kernelFunc: poolCellsWebGL },
+  { kernelName: RESIZE_PASTE, backendName: 'webgl', kernelFunc: resizePasteWebGL },
 ];

@@ -10,7 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
 
@@ -63,6 +63,38 @@ const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
      }`,
   );
   return gpu.runWebGPUProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
+};
+
+/** `ResizePaste` (see webgl_kernels.ts) as one compute pass. */
+const resizePasteWebGPU: KernelFunc = ({ inputs, attrs, backend }) => {
+  const { x, partners, boxes, rows, cols, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rows' | 'cols', TensorInfo> & { base?: TensorInfo };
+  const { bilinear } = attrs as { bilinear: boolean };
+  const keep = base ? 'Base' : 'X';
+  const resized = bilinear
+    ? `let r1 = i32(getRows(coords.x, coords.y, 1));
+       let c1 = i32(getCols(coords.x, coords.z, 1));
+       let wy0 = getRows(coords.x, coords.y, 2);
+       let wy1 = getRows(coords.x, coords.y, 3);
+       let v0 = getX(p, r0, c0, coords.w) * wy0 + getX(p, r1, c0, coords.w) * wy1;
+       let v1 = getX(p, r0, c1, coords.w) * wy0 + getX(p, r1, c1, coords.w) * wy1;
+       setOutputAtIndex(index, v0 * getCols(coords.x, coords.z, 2) + v1 * getCols(coords.x, coords.z, 3));`
+    : 'setOutputAtIndex(index, getX(p, r0, c0, coords.w));';
+  // Five or six inputs: a pass binds at most 8 buffers, the output included, and every one it binds must be read.
+  const program = elementwiseProgram(
+    `attentiveCutMixResizePaste${bilinear ? 'Bilinear' : 'Nearest'}${keep}`,
+    ['X', 'Partners', 'Boxes', 'Rows', 'Cols', ...(base ? ['Base'] : [])],
+    x.shape,
+    `if (coords.y >= i32(getBoxes(coords.x, 0)) && coords.z >= i32(getBoxes(coords.x, 1)) &&
+         coords.y < i32(getBoxes(coords.x, 2)) && coords.z < i32(getBoxes(coords.x, 3))) {
+       let p = i32(getPartners(coords.x));
+       let r0 = i32(getRows(coords.x, coords.y, 0));
+       let c0 = i32(getCols(coords.x, coords.z, 0));
+       ${resized}
+     } else {
+       setOutputAtIndex(index, get${keep}(coords.x, coords.y, coords.z, coords.w));
+     }`,
+  );
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, partners, boxes, rows, cols, ...(base ? [base] : [])], x.dtype);
 };
 
 /** `PasteCells` (see webgl_kernels.ts) as one compute pass. */
@@ -319,4 +351,5 @@ export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: BLEND_PARTNERS, backendName: 'webgpu', kernelFunc: blendPartnersWebGPU },
   { kernelName: SELECT_CELLS, backendName: 'webgpu', kernelFunc: selectCellsWebGPU },
   { kernelName: POOL_CELLS, backendName: 'webgpu', kernelFunc: poolCellsWebGPU },
+  { kernelName: RESIZE_PASTE, backendName: 'webgpu', kernelFunc: resizePasteWebGPU },
 ];

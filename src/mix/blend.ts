@@ -2,7 +2,7 @@
 // library's fused kernel where the backend has one, and a composite of tfjs ops elsewhere.
 import { Tensor, type Tensor1D, type Tensor2D, add, cast, equal, gather, mul, reshape, scalar, sub, tensor, tensor1d, where } from '@tensorflow/tfjs-core';
 
-import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, hasFusedKernel, runFused } from '../kernels/fused.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_MASK, PASTE_RECTS, hasFusedKernel, runFused } from '../kernels/fused.js';
 import { cellMask } from '../masks/cell_mask.js';
 import { type GridGeometry, axisCells } from '../masks/grid.js';
 
@@ -29,6 +29,16 @@ export function paste<T extends Tensor>(x: T, partners: readonly number[] | Tens
     return runFused<T>(PASTE_RECTS, { x, partners: partnerIds, rects: rects(), ...(base ? { base } : {}) });
   }
   return where(mask(), gatherPartners(x, partners), base ?? x) as T;
+}
+
+/**
+ * Pastes each sample's partner into it where `mask` (bool `[B, H, W]`) is set; elsewhere the
+ * result is `x`, or `base` where one is given. Dtype preserved; `x` is `[B, H, W, C]`.
+ */
+export function pasteMask<T extends Tensor>(x: T, partners: readonly number[], mask: Tensor, base?: T): T {
+  if (hasFusedKernel(PASTE_MASK)) return runFused<T>(PASTE_MASK, { x, partners: partnerTensor(partners), mask, ...(base ? { base } : {}) });
+  const [batch, height, width] = mask.shape as [number, number, number];
+  return where(reshape(mask, [batch, height, width, 1]), gatherPartners(x, partners), base ?? x) as T;
 }
 
 /**

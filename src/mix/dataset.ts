@@ -1,23 +1,24 @@
 import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorContainer, Tensor as TensorClass, tidy } from '@tensorflow/tfjs-core';
 
 import type { AttentionExtractor } from '../attention/extractor.js';
-import { resolveOptions } from '../options.js';
+import { numberOption, resolveOptions } from '../options.js';
 import { SEED_OPTION } from '../sampling/params.js';
 import { type Rng, type Seed, createRng, isRng } from '../sampling/rng.js';
 import { argumentError, assertKnownOptions, assertOneOf, assertOptionsObject, describe, errorMessage } from '../validation.js';
 import { LABEL_OPTIONS, toBatch, toSoftLabels } from './inputs.js';
 import { smoothLabels } from './labels.js';
 import { MIXER_OPTIONS, type Mixer, isMixer, makeMixer } from './mixer.js';
-import type { AttentiveCutMixOptions, CutMixOptions } from './types.js';
+import { type ResolvedSchedule, type ScheduledConfig, dependsOnEpoch } from './schedule.js';
+import type { AttentiveCutMixOptions, CutMixOptions, FMixOptions, ResizeMixOptions } from './types.js';
 
 /**
  * The mixers {@link mixDataset} knows by name: the functions' own names `'attentiveCutMix'`,
- * `'cutMix'` and `'mixup'` (with the short `'attentive'` and `'cutmix'` as aliases), and `'none'`
- * (images unchanged, labels only made float32 `[B, K]`, so that a baseline trains on the same
- * labels and loss).
+ * `'cutMix'`, `'mixup'`, `'resizeMix'`, `'saliencyMix'` and `'fmix'` (with the short `'attentive'`
+ * and `'cutmix'` as aliases), and `'none'` (images unchanged, labels only made float32 `[B, K]`,
+ * so that a baseline trains on the same labels and loss).
  * @public
  */
-export type MixMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none' | 'attentive' | 'cutmix';
+export type MixMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'resizeMix' | 'saliencyMix' | 'fmix' | 'none' | 'attentive' | 'cutmix';
 
 /**
  * A mixer of your own for {@link mixDataset}: it gets each batch, the dataset's shared
@@ -41,9 +42,10 @@ export type DatasetBatch = {
   ys: Tensor;
   /**
    * The batch's attention maps, float32 `[B, h, w]`, computed beforehand (see
-   * {@link precomputeAttention}) and zipped in before shuffling and batching. `'attentive'`
-   * mixes with them and runs no extractor for the batch; the other methods ignore them (so that
-   * one pipeline serves every method), and a {@link BatchMixer} gets them as its fourth argument.
+   * {@link precomputeAttention}) and zipped in before shuffling and batching. `'attentive'` and
+   * `'saliencyMix'` mix with them and run no extractor for the batch; the other methods ignore
+   * them (so that one pipeline serves every method), and a {@link BatchMixer} gets them as its
+   * fourth argument.
    */
   attention?: Tensor3D;
 };
@@ -79,22 +81,44 @@ export interface MappableDataset<R> {
  * shared by all batches; see {@link mixDataset}.
  * @public
  */
-export interface MixDatasetOptions extends CutMixOptions, Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'> {
+export interface MixDatasetOptions extends CutMixOptions, Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>, Pick<ResizeMixOptions, 'scale' | 'interpolation'>, Pick<FMixOptions, 'decay'>, ScheduledConfig {
   /**
-   * The attention extractor of `'attentive'`; default {@link saliencyExtractor}`()`, made once.
-   * Not run for a batch that brings its own `attention` (see {@link DatasetBatch}).
+   * The attention extractor of `'attentive'` and `'saliencyMix'`; default {@link saliencyExtractor}`()`,
+   * made once. Not run for a batch that brings its own `attention` (see {@link DatasetBatch}).
    */
   extractor?: AttentionExtractor;
+  /**
+   * The epoch the first iteration of the dataset is, for the schedule: give `model.fitDataset`'s
+   * `initialEpoch` when resuming a run. An integer ≥ 0; default 0.
+   */
+  initialEpoch?: number;
+  /** The step the first batch is, for the schedule: the number of batches trained before, when resuming. An integer ≥ 0; default 0. */
+  initialStep?: number;
 }
 
 /** The methods by name, the short aliases after the functions' own names. */
-const METHODS: readonly MixMethod[] = ['attentiveCutMix', 'cutMix', 'mixup', 'none', 'attentive', 'cutmix'];
-type CanonicalMethod = 'attentiveCutMix' | 'cutMix' | 'mixup' | 'none';
-const CANONICAL: Record<MixMethod, CanonicalMethod> = { attentiveCutMix: 'attentiveCutMix', attentive: 'attentiveCutMix', cutMix: 'cutMix', cutmix: 'cutMix', mixup: 'mixup', none: 'none' };
+const METHODS: readonly MixMethod[] = ['attentiveCutMix', 'cutMix', 'mixup', 'resizeMix', 'saliencyMix', 'fmix', 'none', 'attentive', 'cutmix'];
+type CanonicalMethod = Exclude<MixMethod, 'attentive' | 'cutmix'>;
+const CANONICAL: Record<MixMethod, CanonicalMethod> = {
+  attentiveCutMix: 'attentiveCutMix',
+  attentive: 'attentiveCutMix',
+  cutMix: 'cutMix',
+  cutmix: 'cutMix',
+  mixup: 'mixup',
+  resizeMix: 'resizeMix',
+  saliencyMix: 'saliencyMix',
+  fmix: 'fmix',
+  none: 'none',
+};
+/** The named methods that mix with a batch's own `attention` maps. */
+const TAKE_MAPS: readonly string[] = ['attentiveCutMix', 'saliencyMix'];
 
+/** Where the schedule's count starts: mixDataset's options besides the mixer's own. */
+const PROGRESS_OPTIONS = { initialEpoch: numberOption({ default: 0, min: 0, integer: true }), initialStep: numberOption({ default: 0, min: 0, integer: true }) };
 /** The options `mixDataset` takes besides a named method's own (see {@link MIXER_OPTIONS}). */
 const NONE_OPTIONS = { seed: SEED_OPTION, ...LABEL_OPTIONS };
 const SEED_ONLY = { seed: SEED_OPTION };
+const MIXER_ONLY = { seed: SEED_OPTION, ...PROGRESS_OPTIONS };
 
 /**
  * Mixes every batch of a dataset of `{ xs, ys }` batches, for `model.fitDataset`: each batch
@@ -155,7 +179,8 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
   if ((typeof dataset !== 'object' && typeof dataset !== 'function') || dataset === null || typeof dataset.map !== 'function') {
     throw argumentError(op, 'dataset', 'a dataset of { xs, ys } batches with a map method (a tf.data.Dataset)', describe(dataset));
   }
-  return dataset.map(batchTransform(op, method, options));
+  const { transform, progress } = batchTransform(op, method, options, true);
+  return countEpochs(dataset.map(transform), progress);
 }
 
 /**
@@ -164,12 +189,14 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
  * `batches.map(mixBatches(method, options))` is `mixDataset(batches, method, options)`, and
  * keeps tf.data's types: a `tf.data.Dataset<MixedBatch>`, where `mixDataset` can only say
  * `tf.data.Dataset<TensorContainer>`. Options are checked here, and `seed` starts the one
- * stream all batches draw from, as for {@link mixDataset}.
+ * stream all batches draw from, as for {@link mixDataset}. A function cannot see where an epoch
+ * starts: a schedule by epoch (`offEpoch`, `prob`) needs {@link mixDataset}; by step it works.
  *
  * @param method - A {@link MixMethod}, a {@link Mixer} from {@link createMixer}, or a
  *   {@link BatchMixer} of your own.
- * @param options - See {@link MixDatasetOptions}. For a {@link Mixer} or a {@link BatchMixer},
- *   only `seed` (a mixer's own seed starts the stream where this one is not given).
+ * @param options - See {@link MixDatasetOptions}. For a {@link Mixer}, only `seed` (a mixer's own
+ *   seed starts the stream where this one is not given) and `initialStep`; for a
+ *   {@link BatchMixer}, only `seed`.
  * @returns The function that mixes one batch.
  *
  * @example
@@ -186,51 +213,109 @@ export function mixDataset<R>(dataset: MappableDataset<R>, method: MixMethod | B
  * @public
  */
 export function mixBatches(method: MixMethod | BatchMixer | Mixer, options?: MixDatasetOptions): (batch: TensorContainer) => MixedBatch {
-  return batchTransform('mixBatches', method, options);
+  return batchTransform('mixBatches', method, options, false).transform;
 }
 
-/** Checks the method and its options now, and returns the function that mixes one batch. */
-function batchTransform(op: string, method: MixMethod | BatchMixer | Mixer, options: MixDatasetOptions | undefined): (batch: TensorContainer) => MixedBatch {
+/**
+ * Where the mixing of a dataset is: the epoch of the iteration under way and the step of the next
+ * batch, both counted from the options' `initialEpoch` and `initialStep`.
+ */
+interface Progress {
+  epoch: number;
+  step: number;
+  /** Iterations that have read a batch so far. */
+  started: number;
+  readonly initialEpoch: number;
+}
+
+/**
+ * Checks the method and its options now, and returns the function that mixes one batch and the
+ * progress it counts. `seesEpochs`: whether the caller counts the dataset's iterations (a
+ * schedule by epoch needs it).
+ */
+function batchTransform(op: string, method: MixMethod | BatchMixer | Mixer, options: MixDatasetOptions | undefined, seesEpochs: boolean) {
   let mix: Mix;
   let name: string;
+  let mixer: Mixer | undefined;
+  let start = { initialEpoch: 0, initialStep: 0 };
   if (isMixer(method)) {
-    const { seed } = resolveOptions(op, SEED_ONLY, options);
-    mix = mixerMix(method, seed ?? (method.options.seed as Seed | Rng | undefined));
+    const { seed, ...initial } = resolveOptions(op, seesEpochs ? MIXER_ONLY : { seed: SEED_OPTION, initialStep: PROGRESS_OPTIONS.initialStep }, options);
+    start = { ...start, ...initial };
+    mixer = method;
     name = `the ${method.method} mixer`;
+    mix = mixerMix(method, seed ?? (method.options.seed as Seed | Rng | undefined));
   } else if (typeof method === 'function') {
     const stream = streamOf(resolveOptions(op, SEED_ONLY, options).seed);
     mix = (images, labels, attention) => method(images, labels, stream, attention);
     name = 'the mixer function';
   } else {
     assertOneOf<MixMethod>(op, 'method', method, METHODS);
-    mix = namedMixer(op, CANONICAL[method], options);
+    const named = namedMixer(op, CANONICAL[method], options, seesEpochs);
+    ({ mix, mixer } = named);
+    start = { ...start, ...named.start };
     name = `'${method}'`;
   }
-  return (batch) => tidy(() => mixBatch(op, batch, mix, name));
+  const schedule = mixer?.options.schedule as ResolvedSchedule | undefined;
+  if (!seesEpochs && dependsOnEpoch(schedule)) {
+    throw argumentError(op, 'options.schedule', `a schedule by step only (offStep) with ${op}, which cannot see where an epoch starts: use mixDataset for offEpoch and prob`, 'a schedule that depends on the epoch');
+  }
+  const progress: Progress = { epoch: start.initialEpoch, step: start.initialStep, started: 0, initialEpoch: start.initialEpoch };
+  const transform = (batch: TensorContainer) => {
+    const at = { epoch: progress.epoch, step: progress.step++ };
+    return tidy(() => mixBatch(op, batch, (images, labels, attention) => mix(images, labels, attention, at), name));
+  };
+  return { transform, progress };
 }
 
-type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined) => { images: Tensor4D; labels: Tensor2D };
+type Mix = (images: Tensor4D, labels: Tensor, attention: Tensor | undefined, at?: { epoch: number; step: number }) => { images: Tensor4D; labels: Tensor2D };
 
 /** All batches draw from one stream: a seed starts it, an Rng is it. */
 const streamOf = (seed: Seed | Rng | undefined): Rng => (isRng(seed) ? seed : createRng(seed));
 
-/** A mixer's `mix` on one stream, with the batch's attention maps for an attentive one. */
+/** A mixer's `mix` on one stream, at the batch's epoch and step, with the batch's attention maps for a mixer that takes them. */
 function mixerMix(mixer: Mixer, seed: Seed | Rng | undefined): Mix {
   const stream = streamOf(seed);
-  const attentive = mixer.method === 'attentiveCutMix';
-  return (images, labels, maps) => mixer.mix(images, labels, attentive && maps !== undefined ? { seed: stream, attention: maps as Tensor3D } : { seed: stream });
+  const takesMaps = TAKE_MAPS.includes(mixer.method);
+  return (images, labels, maps, at) => mixer.mix(images, labels, { seed: stream, ...(takesMaps && maps !== undefined ? { attention: maps as Tensor3D } : {}), ...at });
 }
 
 /** The mixer of a named method, made now, so that its options are checked before any batch is read. */
-function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOptions | undefined): Mix {
+function namedMixer(op: string, method: CanonicalMethod, options: MixDatasetOptions | undefined, seesEpochs: boolean): { mix: Mix; mixer?: Mixer; start?: { initialEpoch: number; initialStep: number } } {
   if (method === 'none') {
     const opts = resolveOptions(op, NONE_OPTIONS, options);
-    return (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) });
+    return { mix: (images, labels) => ({ images, labels: smoothLabels(toSoftLabels(op, labels, images.shape[0], opts), opts.labelSmoothing) }) };
   }
-  const given = assertOptionsObject(op, options) as Record<string, unknown>;
-  assertKnownOptions(op, given, Object.keys(MIXER_OPTIONS[method])); // before 'method' joins them
+  const all = assertOptionsObject(op, options) as Record<string, unknown>;
+  assertKnownOptions(op, all, [...Object.keys(MIXER_OPTIONS[method]), 'schedule', ...(seesEpochs ? Object.keys(PROGRESS_OPTIONS) : ['initialStep'])]); // before 'method' joins them
+  const { initialEpoch, initialStep, ...given } = all;
+  const start = resolveOptions(op, PROGRESS_OPTIONS, { initialEpoch, initialStep });
   const mixer = makeMixer(op, { ...given, method });
-  return mixerMix(mixer, mixer.options.seed as Seed | Rng | undefined);
+  return { mix: mixerMix(mixer, mixer.options.seed as Seed | Rng | undefined), mixer, start };
+}
+
+/**
+ * Counts the iterations of the mixed dataset (where it has an `iterator()`, as a tf.data.Dataset
+ * has): an iteration is an epoch from the first batch read from it, so that an iterator made and
+ * never read (model.fitDataset makes one before its first epoch) counts for nothing.
+ */
+function countEpochs<R>(mapped: R, progress: Progress): R {
+  const dataset = mapped as { iterator?: (...args: unknown[]) => Promise<unknown> };
+  const iterator = typeof mapped === 'object' && mapped !== null ? dataset.iterator : undefined;
+  if (typeof iterator !== 'function') return mapped;
+  dataset.iterator = async function (this: unknown, ...args: unknown[]) {
+    const it = (await iterator.apply(this, args)) as { next?: (...a: unknown[]) => unknown };
+    const next = it?.next;
+    if (typeof next === 'function') {
+      let epoch: number | undefined;
+      it.next = function (this: unknown, ...a: unknown[]) {
+        epoch ??= progress.initialEpoch + progress.started++;
+        progress.epoch = epoch;
+        return next.apply(this, a);
+      };
+    }
+    return it;
+  };
+  return mapped;
 }
 
 /** A dataset element for a message: a plain object by what each of its fields holds. */

@@ -1,19 +1,22 @@
 // The config of a mixer that draws its method, per batch or per sample, from several: checked
 // once, when the mixer is made.
-import type { Tensor, Tensor3D, TensorLike } from '@tensorflow/tfjs-core';
+import type { Tensor, TensorLike } from '@tensorflow/tfjs-core';
 
 import { type AttentionExtractor, EXTRACTOR_OPTION, assertAttentionSource } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
-import { type ResolvedOptions, customOption, oneOfOption, resolveOptions } from '../options.js';
+import { customOption, oneOfOption, resolveOptions } from '../options.js';
 import type { CellCount } from '../sampling/cell_count.js';
 import { type OneOfMethod, scaledWeights } from '../sampling/one_of.js';
 import { CUTMIX_SAMPLING_OPTIONS, SAMPLING_OPTIONS, type SamplingOptions, samplingOf } from '../sampling/params.js';
-import type { Rng, Seed } from '../sampling/rng.js';
 import { argumentError, assertKnownOptions, describe } from '../validation.js';
 import { ATTENTIVE_OPTIONS, assertTopNFits } from './attentive_cutmix.js';
+import { FMIX_OPTIONS } from './fmix.js';
 import { LABEL_OPTIONS, type LabelOptions, type Labels } from './inputs.js';
-import { type OneOfResult, oneOfWith } from './one_of.js';
-import type { AttentiveCutMixOptions, CutMixOptions, MixupOptions } from './types.js';
+import type { MixCall } from './mix_call.js';
+import { type OneOfAttention, type OneOfResult, oneOfWith } from './one_of.js';
+import { RESIZEMIX_OPTIONS } from './resizemix.js';
+import type { ScheduledConfig } from './schedule.js';
+import type { AttentiveCutMixOptions, CutMixOptions, FMixOptions, LabelMode, MixupOptions, ResizeInterpolation, ResizeMixOptions, SaliencyMixOptions } from './types.js';
 
 /**
  * One method a {@link OneOfConfig} may draw: `method` and its own options (those shared by all
@@ -23,7 +26,10 @@ import type { AttentiveCutMixOptions, CutMixOptions, MixupOptions } from './type
 export type OneOfChoice =
   | ({ method: 'mixup' } & Pick<MixupOptions, 'alpha'>)
   | ({ method: 'cutMix' } & Pick<CutMixOptions, 'alpha' | 'minMax'>)
-  | ({ method: 'attentiveCutMix'; extractor?: AttentionExtractor } & Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>);
+  | ({ method: 'attentiveCutMix'; extractor?: AttentionExtractor } & Pick<AttentiveCutMixOptions, 'topN' | 'grid' | 'labelMode'>)
+  | ({ method: 'resizeMix' } & Pick<ResizeMixOptions, 'scale' | 'interpolation'>)
+  | ({ method: 'saliencyMix'; extractor?: AttentionExtractor } & Pick<SaliencyMixOptions, 'alpha'>)
+  | ({ method: 'fmix' } & Pick<FMixOptions, 'alpha' | 'decay'>);
 
 /**
  * The config of a {@link Mixer} that draws its method from several (timm's `switch_prob`, Keras'
@@ -31,8 +37,8 @@ export type OneOfChoice =
  * `'elem'` one per sample, drawn by `weights`.
  * @public
  */
-export interface OneOfConfig extends Omit<SamplingOptions, 'alpha'>, LabelOptions {
-  /** The methods to draw from, each with its own options; at most one attentiveCutMix. */
+export interface OneOfConfig extends Omit<SamplingOptions, 'alpha'>, LabelOptions, ScheduledConfig {
+  /** The methods to draw from, each with its own options; at most one each of attentiveCutMix, saliencyMix and resizeMix. */
   oneOf: readonly OneOfChoice[];
   /** How often each is drawn, relative to the others: positive numbers, one per method. Default: all alike. */
   weights?: readonly number[];
@@ -41,8 +47,8 @@ export interface OneOfConfig extends Omit<SamplingOptions, 'alpha'>, LabelOption
 /** What the config gives the mixer: its options as checked, and the work of one call. */
 export interface OneOfRunner {
   options: Record<string, unknown>;
-  run(images: Tensor | TensorLike, labels: Labels, extras: { seed: Seed | Rng | undefined; attention: Tensor3D | undefined }): OneOfResult;
-  /** Whether `extras.attention` may be given: there is an attentiveCutMix to use it. */
+  run(images: Tensor | TensorLike, labels: Labels, call: MixCall): OneOfResult;
+  /** Whether `extras.attention` may be given: there is an attentiveCutMix or a saliencyMix to use it. */
   takesAttention: boolean;
 }
 
@@ -61,8 +67,13 @@ const CHOICE_OPTIONS = {
   mixup: { alpha: SAMPLING_OPTIONS.alpha },
   cutMix: { alpha: SAMPLING_OPTIONS.alpha, minMax: CUTMIX_SAMPLING_OPTIONS.minMax },
   attentiveCutMix: { topN: ATTENTIVE_OPTIONS.topN, grid: ATTENTIVE_OPTIONS.grid, labelMode: ATTENTIVE_OPTIONS.labelMode, extractor: EXTRACTOR_OPTION },
+  resizeMix: { scale: RESIZEMIX_OPTIONS.scale, interpolation: RESIZEMIX_OPTIONS.interpolation },
+  saliencyMix: { alpha: SAMPLING_OPTIONS.alpha, extractor: EXTRACTOR_OPTION },
+  fmix: { alpha: FMIX_OPTIONS.alpha, decay: FMIX_OPTIONS.decay },
 };
 const CHOICE_METHOD = oneOfOption(Object.keys(CHOICE_OPTIONS) as OneOfChoice['method'][]);
+/** The methods a oneOf may hold once only: each has one attention source, or one interpolation, for the whole batch. */
+const AT_MOST_ONCE: readonly OneOfChoice['method'][] = ['attentiveCutMix', 'saliencyMix', 'resizeMix'];
 
 /** Checks a {@link OneOfConfig} for `op` and returns what its mixer runs. */
 export function oneOfRunner(op: string, config: object): OneOfRunner {
@@ -72,26 +83,64 @@ export function oneOfRunner(op: string, config: object): OneOfRunner {
   if (weights.length !== choices.length) {
     throw argumentError(op, 'config.weights', `one weight per method of config.oneOf (${choices.length})`, `${weights.length} (${describe(weights)})`);
   }
-  const attentives = choices.filter((c) => c.kind === 'attentiveCutMix');
-  if (attentives.length > 1) throw argumentError(op, 'config.oneOf', 'a list with at most one attentiveCutMix', `${attentives.length} of them`);
-  const attentive = attentives[0] as (OneOfMethod & ResolvedOptions<typeof CHOICE_OPTIONS.attentiveCutMix>) | undefined;
-  const source = attentive ? (attentive.extractor ?? saliencyExtractor()) : undefined;
-  const methods = choices.map(({ kind, alpha, minMax, topN, grid }) => ({ kind, alpha, minMax, topN, grid }) as OneOfMethod);
+  for (const kind of AT_MOST_ONCE) {
+    const count = choices.filter((c) => c.kind === kind).length;
+    if (count > 1) throw argumentError(op, 'config.oneOf', `a list with at most one ${kind}`, `${count} of them`);
+  }
+  const choiceOf = (kind: OneOfChoice['method']) => choices.find((c) => c.kind === kind);
+  const [attentive, saliency, resize] = [choiceOf('attentiveCutMix'), choiceOf('saliencyMix'), choiceOf('resizeMix')];
+  const byDefault = attentive || saliency ? saliencyExtractor() : undefined; // one extractor, run once, where both take the default
+  const methods = choices.map(methodOf);
   const drawWeights = scaledWeights(weights);
   return {
     options: { ...shared, oneOf: choices, weights },
-    takesAttention: attentive !== undefined,
-    run(images, labels, extras) {
-      const sampling = samplingOf({ ...shared, seed: extras.seed ?? shared.seed });
-      const attention = extras.attention ?? source;
-      if (attention !== undefined) assertAttentionSource('oneOf mixer', 'attention', attention);
-      const given = attentive && attention ? { topN: attentive.topN, grid: attentive.grid, labelMode: attentive.labelMode, attention } : undefined;
-      return oneOfWith('oneOf mixer', images, labels, methods, drawWeights, given, sampling, shared);
+    takesAttention: attentive !== undefined || saliency !== undefined,
+    run(images, labels, call) {
+      const sampling = samplingOf({ ...shared, seed: call.seed ?? shared.seed, prob: shared.prob * call.probFactor });
+      const sourceOf = (extractor: AttentionExtractor | undefined) => {
+        const source = call.attention ?? extractor ?? byDefault!;
+        assertAttentionSource('oneOf mixer', 'attention', source);
+        return source;
+      };
+      const attention: OneOfAttention = {
+        ...(attentive ? { attentive: { topN: attentive.topN!, grid: attentive.grid!, labelMode: attentive.labelMode!, source: sourceOf(attentive.extractor) } } : {}),
+        ...(saliency ? { saliency: { source: sourceOf(saliency.extractor) } } : {}),
+      };
+      return oneOfWith('oneOf mixer', images, labels, methods, drawWeights, attention, resize?.interpolation, sampling, shared);
     },
   };
 }
 
-type ResolvedChoice = { kind: OneOfChoice['method'] } & Record<string, unknown> & { alpha?: number; minMax?: readonly [number, number]; topN: CellCount; grid: number };
+/** What the sampling of a choice needs. */
+function methodOf(c: ResolvedChoice): OneOfMethod {
+  switch (c.kind) {
+    case 'mixup':
+    case 'saliencyMix':
+      return { kind: c.kind, alpha: c.alpha! };
+    case 'cutMix':
+      return { kind: 'cutMix', alpha: c.alpha!, minMax: c.minMax };
+    case 'attentiveCutMix':
+      return { kind: 'attentiveCutMix', topN: c.topN!, grid: c.grid! };
+    case 'resizeMix':
+      return { kind: 'resizeMix', scale: c.scale! };
+    case 'fmix':
+      return { kind: 'fmix', alpha: c.alpha!, decay: c.decay! };
+  }
+}
+
+/** A choice as checked: its method and whichever of the options it takes. */
+interface ResolvedChoice {
+  kind: OneOfChoice['method'];
+  alpha?: number;
+  minMax?: readonly [number, number];
+  topN?: CellCount;
+  grid?: number;
+  labelMode?: LabelMode;
+  extractor?: AttentionExtractor;
+  scale?: readonly [number, number];
+  interpolation?: ResizeInterpolation;
+  decay?: number;
+}
 
 function resolveChoice(op: string, arg: string, choice: unknown): ResolvedChoice {
   if (typeof choice !== 'object' || choice === null || Array.isArray(choice)) throw argumentError(op, arg, 'an object { method, …its options }', describe(choice));
@@ -100,8 +149,8 @@ function resolveChoice(op: string, arg: string, choice: unknown): ResolvedChoice
   for (const name of Object.keys(options)) {
     if (name in SHARED_OPTIONS) throw argumentError(op, `${arg}.${name}`, 'given at the top of the config, where it applies to every method', describe((options as Record<string, unknown>)[name]));
   }
-  assertKnownOptions(op, options, Object.keys(CHOICE_OPTIONS[kind]));
-  const resolved = resolveOptions(op, CHOICE_OPTIONS[kind], options, arg) as Record<string, unknown>;
-  if (kind === 'attentiveCutMix') assertTopNFits(op, `${arg}.topN`, (options as { topN?: unknown }).topN, resolved.topN as CellCount, resolved.grid as number);
-  return { kind, ...resolved } as ResolvedChoice;
+  assertKnownOptions(op, options, Object.keys(CHOICE_OPTIONS[kind]), arg);
+  const resolved = resolveOptions(op, CHOICE_OPTIONS[kind], options, arg) as Omit<ResolvedChoice, 'kind'>;
+  if (kind === 'attentiveCutMix') assertTopNFits(op, `${arg}.topN`, (options as { topN?: unknown }).topN, resolved.topN!, resolved.grid!);
+  return { kind, ...resolved };
 }

@@ -1,7 +1,10 @@
-import type { Tensor1D, Tensor2D, Tensor4D } from '@tensorflow/tfjs-core';
+import type { Tensor1D, Tensor2D, Tensor3D, Tensor4D } from '@tensorflow/tfjs-core';
+
 
 import type { CellCount } from '../sampling/cell_count.js';
+import type { FMixSamplingOptions } from '../sampling/fmix.js';
 import type { CutMixSamplingOptions, SamplingOptions } from '../sampling/params.js';
+import type { ResizeMixSamplingOptions } from '../sampling/resizemix.js';
 import type { LabelOptions } from './inputs.js';
 
 /**
@@ -79,3 +82,58 @@ export interface AttentiveCutMixOptions extends Omit<SamplingOptions, 'alpha'>, 
   /** How labels are weighted. Default `'area'`. */
   labelMode?: LabelMode;
 }
+
+/**
+ * How {@link resizeMix} scales the partner down: `'bilinear'` (float32 result) or `'nearest'`
+ * (the dtype kept: for int32 masks, whose class ids must not be blended).
+ * @public
+ */
+export type ResizeInterpolation = 'bilinear' | 'nearest';
+
+/**
+ * Options of {@link resizeMix}.
+ * @public
+ */
+export interface ResizeMixOptions extends ResizeMixSamplingOptions, LabelOptions {
+  /** How the partner is scaled down. Default `'bilinear'` for float32 images, `'nearest'` for int32 ones (which then stay int32). */
+  interpolation?: ResizeInterpolation;
+}
+
+/**
+ * What {@link resizeMix} returns.
+ * @public
+ */
+export type ResizeMixResult = MixResult & {
+  /** int32 `[B, 4]`: rows `[y0, x0, y1, x1]` of the box the whole partner was scaled into, half-open; zeros where nothing was pasted. */
+  boxes: Tensor2D;
+};
+
+/**
+ * Options of {@link saliencyMix}.
+ * @public
+ */
+export interface SaliencyMixOptions extends SamplingOptions, LabelOptions {}
+
+/**
+ * What {@link saliencyMix} returns.
+ * @public
+ */
+export type SaliencyMixResult = MixResult & {
+  /** int32 `[B, 4]`: rows `[y0, x0, y1, x1]` of the box pasted from the partner, centred on its attention peak and clipped to the image, half-open; zeros where nothing was pasted. */
+  boxes: Tensor2D;
+};
+
+/**
+ * Options of {@link fmix}.
+ * @public
+ */
+export interface FMixOptions extends FMixSamplingOptions, LabelOptions {}
+
+/**
+ * What {@link fmix} returns.
+ * @public
+ */
+export type FMixResult = MixResult & {
+  /** bool `[B, H, W]`: true where the partner's pixel shows; all false where nothing was pasted. */
+  masks: Tensor3D;
+};

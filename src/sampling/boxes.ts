@@ -21,14 +21,21 @@ export function boxArea([y0, x0, y1, x1]: Box): number {
  * Clipping shrinks the box, which is why lambda is recomputed from its area afterwards.
  */
 export function sampleCenteredBox(rng: Rng, height: number, width: number, lambda: number): Box {
-  const ratio = Math.sqrt(1 - lambda);
-  const cutH = Math.floor(height * ratio);
-  const cutW = Math.floor(width * ratio);
+  const [cutH, cutW] = cutMixSize(height, width, lambda);
   const cy = uniformInt(rng, height);
   const cx = uniformInt(rng, width);
   const top = cy - Math.floor(cutH / 2);
   const left = cx - Math.floor(cutW / 2);
   return [clamp(top, 0, height), clamp(left, 0, width), clamp(top + cutH, 0, height), clamp(left + cutW, 0, width)];
+}
+
+/**
+ * The sides of the CutMix box for lambda, before clipping: ⌊H·√(1−λ)⌋ and ⌊W·√(1−λ)⌋ (timm's
+ * `rand_bbox`, and SaliencyMix's box around the partner's attention peak).
+ */
+export function cutMixSize(height: number, width: number, lambda: number): [number, number] {
+  const ratio = Math.sqrt(1 - lambda);
+  return [Math.floor(height * ratio), Math.floor(width * ratio)];
 }
 
 /**
@@ -40,6 +47,19 @@ export function sampleCenteredBox(rng: Rng, height: number, width: number, lambd
 export function sampleMinMaxBox(rng: Rng, height: number, width: number, [lo, hi]: readonly [number, number]): Box {
   const h = sampleSide(rng, height, lo, hi);
   const w = sampleSide(rng, width, lo, hi);
+  return placeBox(rng, height, width, h, w);
+}
+
+/**
+ * The box of ResizeMix for a scale τ in (0, 1]: ⌊τ·H⌋ × ⌊τ·W⌋ pixels (at least 1 each), so that
+ * the whole image fits in it scaled down by τ on both sides, placed as {@link sampleMinMaxBox} places its box.
+ */
+export function sampleScaledBox(rng: Rng, height: number, width: number, scale: number): Box {
+  return placeBox(rng, height, width, Math.max(1, Math.floor(scale * height)), Math.max(1, Math.floor(scale * width)));
+}
+
+/** An `h × w` box wholly inside the image, its origin uniform over every origin where it fits. */
+function placeBox(rng: Rng, height: number, width: number, h: number, w: number): Box {
   const y0 = uniformInt(rng, height - h + 1);
   const x0 = uniformInt(rng, width - w + 1);
   return [y0, x0, y0 + h, x0 + w];

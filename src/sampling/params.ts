@@ -87,12 +87,17 @@ export const SAMPLING_OPTIONS = {
 /** {@link CutMixSamplingOptions}: the sampling options and `minMax`. */
 export const CUTMIX_SAMPLING_OPTIONS = {
   ...SAMPLING_OPTIONS,
-  minMax: customOption<readonly [number, number]>(
+  minMax: fractionRangeOption(),
+};
+
+/** An option `[lo, hi]` of fractions of the image side, `0 < lo <= hi <= 1` (no default). */
+export function fractionRangeOption() {
+  return customOption<readonly [number, number]>(
     '[lo, hi] with 0 < lo <= hi <= 1',
     (v): v is [number, number] => Array.isArray(v) && v.length === 2 && typeof v[0] === 'number' && typeof v[1] === 'number' && v[0] > 0 && v[1] <= 1 && v[0] <= v[1],
     describePair,
-  ),
-};
+  );
+}
 
 /** Sampling options after validation and defaults, with the seed made a stream. */
 export interface ResolvedSampling {
@@ -112,7 +117,8 @@ export function samplingOf(options: { alpha?: number; prob: number; mode: MixMod
   return { alpha, prob, mode, partner, rng: toRng(seed) };
 }
 
-function describePair(value: unknown): string {
+/** A value as a message shows it: `[0.5, 0.2]` for an array, else as {@link describe} says it. */
+export function describePair(value: unknown): string {
   return Array.isArray(value) ? `[${value.map(describe).join(', ')}]` : describe(value);
 }
 
@@ -201,10 +207,15 @@ export function drawMixupParams(batchSize: number, sampling: ResolvedSampling): 
 export function sampleCutMixParams(shape: readonly number[], options?: CutMixSamplingOptions): CutMixParams {
   const op = 'sampleCutMixParams';
   const opts = resolveOptions(op, CUTMIX_SAMPLING_OPTIONS, options);
+  const [batchSize, height, width] = imageShape(op, shape);
+  return drawCutMixParams(batchSize, height, width, samplingOf(opts), opts.minMax);
+}
+
+/** `[B, H, W]` of the `shape` argument of a sampler (`[B, H, W]` or `[B, H, W, C]`, as `images.shape` gives it), checked. */
+export function imageShape(op: string, shape: unknown): [number, number, number] {
   const valid = Array.isArray(shape) && shape.length >= 3 && shape.every((d) => Number.isInteger(d) && d >= 1);
   if (!valid) throw argumentError(op, 'shape', '[B, H, W] or [B, H, W, C] of positive integers', describePair(shape));
-  const [batchSize, height, width] = shape as [number, number, number];
-  return drawCutMixParams(batchSize, height, width, samplingOf(opts), opts.minMax);
+  return shape.slice(0, 3) as [number, number, number];
 }
 
 /** {@link sampleCutMixParams} on validated options. */

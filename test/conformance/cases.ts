@@ -4,7 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
 import { poolToGrid } from '../../src/cells/pool_to_grid.js';
-import { type AttentionExtractor, attentiveCutMix, createMixer, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { type AttentionExtractor, attentiveCutMix, createMixer, createRng, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../../src/index.js';
 
 /** The extractors, made on the backend under test. */
 export interface CaseContext {
@@ -69,9 +69,10 @@ function withInputs(make: () => tf.Tensor[], op: (...inputs: tf.Tensor[]) => Rec
 
 /**
  * Attention maps with many exact ties, larger than the grid and not divided by it: `kind` 0 a
- * constant map, 1 a constant background with noise in three rectangles, 2 values from a small set.
+ * constant map, 1 a constant background with noise in three rectangles, 2 values from a small set;
+ * with `nonFinite`, every seventh value then NaN, +Infinity or −Infinity in turn.
  */
-function tiedMaps(batchSize: number, h: number, w: number, kind: number, seed: string): tf.Tensor3D {
+function tiedMaps(batchSize: number, h: number, w: number, kind: number, seed: string, nonFinite = false): tf.Tensor3D {
   const rng = createRng(seed);
   const maps = Array.from({ length: batchSize }, () => {
     const level = Math.fround(rng.uniform() * 4 - 1);
@@ -82,7 +83,9 @@ function tiedMaps(batchSize: number, h: number, w: number, kind: number, seed: s
     }
     return map;
   });
-  return tf.tensor3d(maps, [batchSize, h, w]);
+  const special = [Number.NaN, Infinity, -Infinity];
+  const values = maps.flat(2).map((v, i) => (nonFinite && i % 7 === 3 ? special[Math.floor(i / 7) % 3]! : v));
+  return tf.tensor3d(values, [batchSize, h, w]);
 }
 
 /**
@@ -226,5 +229,52 @@ export const CASES: ConformanceCase[] = [
           ),
         ),
       ) as Record<string, tf.Tensor>,
+  },
+  {
+    name: 'resizeMix, elem mode, float32 images, bilinear, per-sample scales',
+    run: (_, b) =>
+      withInputs(() => [images(b, [24, 20, 3], 'float32', 'resize-x'), oneHot(b, 10)], (x, y) => resizeMix(x as tf.Tensor4D, y!, { seed: 15, mode: 'elem', scale: [0.2, 0.9], prob: 0.8 })),
+  },
+  {
+    name: 'resizeMix, batch mode, int32 images (nearest, int32 kept), class-id array',
+    run: (_, b) => withInputs(() => [images(b, [20, 24, 3], 'int32', 'resize-int')], (x) => resizeMix(x as tf.Tensor4D, classIds(b, 7), { seed: 16, numClasses: 7, partner: 'roll' })),
+  },
+  {
+    name: 'saliencyMix, maps with exact ties and NaN / ±Infinity: each peak at the lower index on every backend',
+    run: (_, b) =>
+      Object.assign(
+        {},
+        ...[0, 2].map((kind) =>
+          withInputs(
+            () => [images(b, [21, 26, 1], 'float32', `saliency-tied-${kind}`), tiedMaps(b, 9, 11, kind, `saliency-maps-${kind}`, true)],
+            (x, maps) => {
+              const { images: mixed, boxes, lambda, labels, partners } = saliencyMix(x as tf.Tensor4D, classIds(b, 3), maps as tf.Tensor3D, { numClasses: 3, seed: 18 + kind, mode: 'elem' });
+              return { [`images ${kind}`]: mixed, [`boxes ${kind}`]: boxes, [`lambda ${kind}`]: lambda, [`labels ${kind}`]: labels, [`partners ${kind}`]: partners };
+            },
+          ),
+        ),
+      ) as Record<string, tf.Tensor>,
+  },
+  {
+    name: 'fmix, elem mode, float32 images',
+    run: (_, b) => withInputs(() => [images(b, [24, 20, 3], 'float32', 'fmix-x'), oneHot(b, 10)], (x, y) => fmix(x as tf.Tensor4D, y!, { seed: 19, mode: 'elem', prob: 0.8 })),
+  },
+  {
+    name: 'fmix, batch mode, int32 images, decay 2, class-id array',
+    run: (_, b) => withInputs(() => [images(b, [20, 24, 3], 'int32', 'fmix-int')], (x) => fmix(x as tf.Tensor4D, classIds(b, 7), { seed: 20, numClasses: 7, decay: 2, partner: 'flip' })),
+  },
+  {
+    // Maps given in place of the extractor (the extractors' own cases cover it): both attention methods use them.
+    name: 'oneOf mixer, elem mode: all six methods drawn per sample, attention maps given',
+    run: (_, b) =>
+      withInputs(
+        () => [images(b, [24, 20, 3], 'float32', 'one-of-six'), tf.tidy(() => tf.squeeze(images(b, [7, 6, 1], 'float32', 'one-of-six-maps'), [3]))],
+        (x, maps) =>
+          createMixer({
+            oneOf: [{ method: 'mixup' }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 4, topN: 3 }, { method: 'resizeMix' }, { method: 'saliencyMix' }, { method: 'fmix' }],
+            mode: 'elem',
+            numClasses: 10,
+          }).mix(x!, classIds(b, 10), { seed: 21, attention: maps as tf.Tensor3D }) as unknown as Record<string, tf.Tensor>,
+      ),
   },
 ];

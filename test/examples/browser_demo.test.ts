@@ -140,8 +140,8 @@ describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
     page = context.pages()[0] ?? (await context.newPage());
     watch(page);
     await page.goto(url);
-    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', undefined, { timeout: 40_000 });
-  }, 90_000);
+    await page.waitForFunction(() => document.body.dataset.state === 'ready' || document.body.dataset.state === 'failed', undefined, { timeout: 150_000 });
+  }, 240_000); // the first render on SwiftShader, beside the conformance suite on a busy 2-core machine, can take minutes
 
   afterAll(async () => {
     await context?.close();
@@ -210,6 +210,30 @@ describe.skipIf(browser.skipped)('browser demo (examples/browser)', () => {
     const tensors = await dataset(page, '#footer', 'tensors');
     await rendered(page, () => page.click('#next-seed'));
     await rendered(page, () => page.click('#batch canvas:nth-child(3)'));
+    expect(await dataset(page, '#footer', 'tensors')).toBe(tensors);
+    expect(await page.textContent('#message')).toBe('');
+  }, TIMEOUT);
+
+  it('renders resizeMix, saliencyMix and fmix with their own options, and leaks no tensor', async () => {
+    await rendered(page, () => page.selectOption('#partner', 'roll'));
+    const tensors = await dataset(page, '#footer', 'tensors');
+    await rendered(page, () => page.selectOption('#method', 'resizeMix'));
+    await rendered(page, () => page.fill('#scale-lo', '0.5'));
+    await rendered(page, () => page.fill('#scale-hi', '0.5'));
+    expect(await page.textContent('#summary')).toMatch(/the whole partner scaled down into rows \d+–\d+, columns \d+–\d+: 12544 of 50176 pixels/); // 112 × 112 of 224 × 224
+    expect(Number(await dataset(page, '#summary', 'lambda'))).toBeCloseTo(0.75, 6);
+    await rendered(page, () => page.selectOption('#method', 'saliencyMix'));
+    expect(await page.textContent('#summary')).toMatch(/centred on its saliency peak/);
+    expect(await page.textContent('#attention-caption')).toMatch(/the box centred on its peak outlined/);
+    await rendered(page, () => page.selectOption('#method', 'fmix'));
+    await rendered(page, () => page.fill('#decay', '2'));
+    const lambda = Number(await dataset(page, '#summary', 'lambda'));
+    const pixels = Number((await page.textContent('#summary'))!.match(/(\d+) of 50176 pixels from the partner/)![1]);
+    expect(lambda).toBeCloseTo(1 - pixels / 50176, 6);
+    await rendered(page, () => page.fill('#decay', '0'));
+    expect(await page.textContent('#message')).toMatch(/decay/);
+    await rendered(page, () => page.fill('#decay', '3'));
+    await rendered(page, () => page.selectOption('#method', 'attentiveCutMix'));
     expect(await dataset(page, '#footer', 'tensors')).toBe(tensors);
     expect(await page.textContent('#message')).toBe('');
   }, TIMEOUT);

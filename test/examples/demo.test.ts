@@ -26,19 +26,21 @@ describe('the demo', () => {
     expect(report.summaryPath).toBe(join(dir, backend, 'demo.txt'));
     const png = PNG.sync.read(readFileSync(out));
     expect([png.width, png.height]).toEqual([report.width, report.height]);
-    expect(readFileSync(out).length).toBeLessThan(300_000); // small enough for the README
+    expect(readFileSync(out).length).toBeLessThan(400_000); // small enough for the README (six methods, nine rows)
     const summary = readFileSync(report.summaryPath, 'utf8');
     expect(summary).toBe(`${report.summary}\n`);
     expect(summary).toContain(`backend ${backend}`);
-    for (const heading of ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1],', 'attentiveCutMix (top 6 of 7×7 cells, saliency extractor)']) {
+    for (const heading of ['mixup (alpha 1):', 'cutMix (alpha 1), box [y0, x0, y1, x1],', 'resizeMix (scale 0.1–0.8)', 'fmix (alpha 1, decay 3)', 'saliencyMix (alpha 1, saliency extractor)', 'attentiveCutMix (top 6 of 7×7 cells, saliency extractor)']) {
       expect(summary).toContain(heading);
     }
     // One line per sample and method: "#0 disc ← #2 triangle  λ 0.4197  42% disc + 58% triangle …"
     const lines = summary.split('\n').filter((l) => /^ {2}#\d \w+ +← #\d \w+ +λ \d\.\d{4} {2}\d+% \w+/.test(l));
-    expect(lines).toHaveLength(15);
-    // cutMix and attentiveCutMix say how much of the partner's object (its bounding box) they pasted.
-    expect(lines.filter((l) => /object \d+%$/.test(l))).toHaveLength(10);
+    expect(lines).toHaveLength(30);
+    // cutMix, saliencyMix and attentiveCutMix say how much of the partner's object (its bounding box) they pasted.
+    expect(lines.filter((l) => /object \d+%$/.test(l))).toHaveLength(15);
     expect(summary.match(/cells \[(\d+, ){5}\d+\]/g)).toHaveLength(5);
+    expect(summary.match(/box \[\d+, \d+, \d+, \d+\]/g)).toHaveLength(15); // cutMix, resizeMix, saliencyMix
+    expect(summary.match(/\d+ px from the partner/g)).toHaveLength(5);
     expect(summary).toContain('tensors left allocated by the run: 0');
     expect(report.leakedTensors).toBe(0);
   });

@@ -34,7 +34,7 @@ describe('an extractor that returns the wrong thing', () => {
     ['null', () => null, /null\./],
     ['a number', () => 42, /42\./],
     ['nested arrays instead of a tensor', () => [[[1]], [[2]]], /an array of length 2\./],
-    ['a typed array', () => new Float32Array(32), /a Float32Array\./],
+    ['a typed array', () => new Float32Array(32), /a Float32Array of length 32\./],
     ['a plain object', () => ({ shape: [2, 4, 4] }), /an object with keys \[shape\]\./],
   ])('refuses %s, naming it, and leaks what extract created', (_, make, got) => {
     const { x, call } = withExtractor(() => {

@@ -1,4 +1,4 @@
-// Property-based tests (fast-check) of the three ops over random shapes, dtypes, label forms and
+// Property-based tests (fast-check) of the ops over random shapes, dtypes, label forms and
 // options: where every output pixel comes from, that lambda is the exact pasted share, that the
 // labels are the stated blend, reproducibility by seed, cpu/wasm agreement, no leaks, and clear
 // errors for invalid combinations. Pixel values are their own flat index (exact below 2^24), so
@@ -9,7 +9,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { type AttentionExtractor, attentiveCutMix, createRng, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../../src/index.js';
+import { referenceBilinear } from '../support/tensors.js';
 
 /** One fixed seed for every property, so a failure is reproduced by running the file again. */
 const SEED = 20_250_607;
@@ -144,6 +145,36 @@ const attentiveArb = (kinds: MapKind[]): fc.Arbitrary<AttentiveCase> =>
     );
   });
 
+interface ResizeCase extends Case {
+  scale?: [number, number];
+  interpolation?: 'bilinear' | 'nearest';
+}
+
+interface FMixCase extends MixupCase {
+  decay?: number;
+}
+
+interface SaliencyCase extends MixupCase {
+  /** The maps `[B, h, w]` given in place of an extractor (values with many ties). */
+  maps: number[][][];
+}
+
+const resizeArb: fc.Arbitrary<ResizeCase> = shapeArb.chain((shape) =>
+  fc
+    .tuple(commonArb(shape), optional(fc.tuple(fc.double({ min: 0.01, max: 1, noNaN: true }), fc.double({ min: 0.01, max: 1, noNaN: true }))), optional(fc.constantFrom('bilinear' as const, 'nearest' as const)))
+    .map(([c, pair, interpolation]) => ({ ...c, interpolation, scale: pair && ([Math.min(...pair), Math.max(...pair)] as [number, number]) })),
+);
+
+const fmixArb: fc.Arbitrary<FMixCase> = shapeArb.chain((shape) =>
+  fc.tuple(commonArb(shape), alphaArb, optional(fc.oneof(fc.constantFrom(1, 3), fc.double({ min: 0.5, max: 5, noNaN: true })))).map(([c, alpha, decay]) => ({ ...c, alpha, decay })),
+);
+
+const saliencyArb: fc.Arbitrary<SaliencyCase> = shapeArb.chain((shape) =>
+  fc
+    .tuple(commonArb(shape), alphaArb, fc.tuple(fc.integer({ min: 1, max: 9 }), fc.integer({ min: 1, max: 9 })), fc.array(fc.constantFrom(...ATTENTION, Number.NaN), { minLength: shape[0] * 81, maxLength: shape[0] * 81 }))
+    .map(([c, alpha, [h, w], values]) => ({ ...c, alpha, maps: Array.from({ length: shape[0] }, (_, b) => Array.from({ length: h }, (_, r) => values.slice(b * 81 + r * w, b * 81 + (r + 1) * w))) })),
+);
+
 // ---------------------------------------------------------------------------------------------
 // Inputs and options
 
@@ -178,12 +209,16 @@ function optionsOf(c: Case, extra: Record<string, unknown> = {}) {
 const extractorFor = (c: AttentiveCase): AttentionExtractor | undefined =>
   c.mapKind === 'saliency' ? saliencyExtractor() : { extract: () => tf.tensor3d(c.maps, undefined, 'float32') };
 
-type Result = { images: tf.Tensor4D; labels: tf.Tensor2D; lambda: tf.Tensor1D; partners: tf.Tensor1D; boxes?: tf.Tensor2D; cells?: tf.Tensor2D };
+type Result = { images: tf.Tensor4D; labels: tf.Tensor2D; lambda: tf.Tensor1D; partners: tf.Tensor1D; boxes?: tf.Tensor2D; cells?: tf.Tensor2D; masks?: tf.Tensor3D };
 
 const runMixup = (c: MixupCase, inputs: Inputs, seed: unknown = c.seed): Result => mixup(inputs.images, inputs.labels, optionsOf(c, { alpha: c.alpha, seed }));
 const runCutMix = (c: CutMixCase, inputs: Inputs, seed: unknown = c.seed): Result => cutMix(inputs.images, inputs.labels, optionsOf(c, { alpha: c.alpha, minMax: c.minMax, seed }));
 const runAttentive = (c: AttentiveCase, inputs: Inputs, seed: unknown = c.seed): Result =>
   attentiveCutMix(inputs.images, inputs.labels, extractorFor(c), optionsOf(c, { grid: c.grid, topN: c.topN, labelMode: c.labelMode, seed }));
+const runResize = (c: ResizeCase, inputs: Inputs, seed: unknown = c.seed): Result => resizeMix(inputs.images, inputs.labels, optionsOf(c, { scale: c.scale, interpolation: c.interpolation, seed }));
+const runFMix = (c: FMixCase, inputs: Inputs, seed: unknown = c.seed): Result => fmix(inputs.images, inputs.labels, optionsOf(c, { alpha: c.alpha, decay: c.decay, seed }));
+const runSaliency = (c: SaliencyCase, inputs: Inputs, seed: unknown = c.seed): Result =>
+  saliencyMix(inputs.images, inputs.labels, { extract: () => tf.tensor3d(c.maps, undefined, 'float32') }, optionsOf(c, { alpha: c.alpha, seed }));
 
 /** Every tensor of a result, read back as plain arrays. */
 interface Read {
@@ -194,6 +229,7 @@ interface Read {
   partners: Int32Array;
   boxes?: Int32Array;
   cells?: Int32Array;
+  masks?: Uint8Array;
 }
 
 function readResult(r: Result): Read {
@@ -205,6 +241,7 @@ function readResult(r: Result): Read {
     partners: r.partners.dataSync() as Int32Array,
     ...(r.boxes && { boxes: r.boxes.dataSync() as Int32Array }),
     ...(r.cells && { cells: r.cells.dataSync() as Int32Array }),
+    ...(r.masks && { masks: Uint8Array.from(r.masks.dataSync()) }),
   };
 }
 
@@ -455,12 +492,125 @@ describe('attentiveCutMix, over random shapes, dtypes, labels, grids and extract
   });
 });
 
+describe('resizeMix, over random shapes, dtypes, labels and options', () => {
+  it('fills a box of ⌊τH⌋ × ⌊τW⌋ inside the image with the whole partner scaled down, keeps every other pixel, lambda the exact kept share', () => {
+    fc.assert(
+      fc.property(resizeArb, (c) => {
+        const { read, inputs } = runClean(c, runResize);
+        const [B, H, W, C] = c.shape;
+        const nearest = (c.interpolation ?? (c.dtype === 'int32' ? 'nearest' : 'bilinear')) === 'nearest';
+        expect(read.imagesDtype).toBe(nearest ? c.dtype : 'float32');
+        expectPartners(c, read);
+        const [lo, hi] = c.scale ?? [0.1, 0.8];
+        const at = (b: number, y: number, x: number) => Array.from({ length: C }, (_, ch) => ((b * H + y) * W + x) * C + ch);
+        for (let b = 0; b < B; b++) {
+          const [y0, x0, y1, x1] = Array.from(read.boxes!.slice(4 * b, 4 * b + 4)) as [number, number, number, number];
+          const [h, w] = [y1 - y0, x1 - x0];
+          const mixed = h > 0;
+          if (mixed) {
+            expect(y0 >= 0 && x0 >= 0 && y1 <= H && x1 <= W, `box [${y0}, ${x0}, ${y1}, ${x1}] inside ${H}×${W}`).toBe(true);
+            // One τ in [lo, hi] gives both sides: ⌊τH⌋ (at least 1) = h and ⌊τW⌋ = w.
+            const range = (side: number, size: number) => (side === 1 ? [0, 2 / size] : [side / size, (side + 1) / size]);
+            const [[a, bnd], [c2, d]] = [range(h, H), range(w, W)];
+            expect(Math.max(a!, c2!, lo) <= Math.min(bnd!, d!, hi) + 1e-12, `sides ${h}×${w} from one τ in [${lo}, ${hi}] on ${H}×${W}`).toBe(true);
+          } else expect([y0, x0, y1, x1]).toEqual([0, 0, 0, 0]);
+          const p = read.partners[b]!;
+          const partnerImage = Array.from({ length: H }, (_, y) => Array.from({ length: W }, (_, x) => at(p, y, x)));
+          const scaled = mixed ? (nearest ? null : referenceBilinear(partnerImage, h, w)) : null;
+          for (let y = 0; y < H; y++) {
+            for (let x = 0; x < W; x++) {
+              const inside = y >= y0 && y < y1 && x >= x0 && x < x1;
+              at(b, y, x).forEach((k, ch) => {
+                const got = read.images[k]!;
+                if (!inside) return void expect(got).toBe(k);
+                if (nearest) return void expect(got).toBe(at(p, Math.floor(((y - y0 + 0.5) * H) / h), Math.floor(((x - x0 + 0.5) * W) / w))[ch]);
+                const want = scaled![y - y0]![x - x0]![ch]!;
+                expect(Math.abs(got - want), `pixel [${b}, ${y}, ${x}, ${ch}]`).toBeLessThanOrEqual(1e-6 * Math.max(1, want));
+              });
+            }
+          }
+          expect(read.lambda[b]).toBe(Math.fround(1 - (h * w) / (H * W)));
+          if (c.prob === 0) expect(mixed).toBe(false);
+        }
+        expectLabels(c, read, inputs.rows, inputs.numClasses, (b) => 1 - read.lambda[b]!);
+      }),
+      runs(60),
+    );
+  });
+});
+
+describe('fmix, over random shapes, dtypes, labels and options', () => {
+  it('pastes the partner exactly where its mask says, ⌈(1 − λ)·H·W⌉ pixels, lambda the exact kept share, one mask per batch in batch mode', () => {
+    fc.assert(
+      fc.property(fmixArb, (c) => {
+        const { read, inputs } = runClean(c, runFMix);
+        const [B, H, W] = c.shape;
+        expect(read.imagesDtype).toBe(c.dtype);
+        expectPartners(c, read);
+        const from = provenance(c, read);
+        const masks: string[] = [];
+        for (let b = 0; b < B; b++) {
+          const mask = Array.from(read.masks!.slice(b * H * W, (b + 1) * H * W));
+          if (read.partners[b] !== b) from[b]!.forEach((fromPartner, q) => fromPartner !== (mask[q] === 1) && expect.fail(`pixel ${q} of sample ${b}: mask ${mask[q]}, from the partner: ${fromPartner}`));
+          const pasted = mask.filter((m) => m === 1).length;
+          expect(read.lambda[b]).toBe(Math.fround(1 - pasted / (H * W)));
+          if (c.prob === 0 || read.partners[b] === b) expect(pasted).toBe(0);
+          if (pasted > 0) masks.push(mask.join());
+        }
+        if ((c.mode ?? 'batch') === 'batch') expect(new Set(masks).size, 'one mask for the batch').toBeLessThanOrEqual(1);
+        expectLabels(c, read, inputs.rows, inputs.numClasses, (b) => 1 - read.lambda[b]!);
+      }),
+      runs(60),
+    );
+  });
+});
+
+describe('saliencyMix, over random shapes, dtypes, labels, maps and options', () => {
+  it('pastes exactly its box from the partner, the box around the centre of the partner’s peak cell, lambda the exact kept share', () => {
+    fc.assert(
+      fc.property(saliencyArb, (c) => {
+        const { read, inputs } = runClean(c, runSaliency);
+        const [B, H, W] = c.shape;
+        expect(read.imagesDtype).toBe(c.dtype);
+        expectPartners(c, read);
+        const from = provenance(c, read);
+        for (let b = 0; b < B; b++) {
+          const box = Array.from(read.boxes!.slice(4 * b, 4 * b + 4));
+          const [y0, x0, y1, x1] = box as [number, number, number, number];
+          const pasted = from[b]!.filter(Boolean).length;
+          from[b]!.forEach((p, q) => {
+            const inBox = Math.floor(q / W) >= y0 && Math.floor(q / W) < y1 && q % W >= x0 && q % W < x1;
+            if (p !== inBox && read.partners[b] !== b) expect.fail(`pixel (${Math.floor(q / W)}, ${q % W}) of sample ${b} is ${p ? '' : 'not '}the partner's, but the box is [${box}]`);
+          });
+          expect(read.lambda[b]).toBe(Math.fround(1 - ((y1 - y0) * (x1 - x0)) / (H * W)));
+          if (pasted === 0 && read.partners[b] !== b) expect(y1 - y0 === 0 || x1 - x0 === 0).toBe(true);
+          if (y1 > y0 && x1 > x0) {
+            // The peak: the first highest finite value, row-major (a map with none: index 0).
+            const map = c.maps[read.partners[b]!]!;
+            const [h, w] = [map.length, map[0]!.length];
+            const flat = map.flat().map((v) => (Number.isFinite(v) ? v : -Infinity));
+            const peak = flat.indexOf(Math.max(...flat));
+            const mid = (k: number, cells: number, size: number) => Math.floor((Math.floor((k * size) / cells) + Math.floor(((k + 1) * size) / cells)) / 2);
+            const [cy, cx] = [mid(Math.floor(peak / w), h, H), mid(peak % w, w, W)];
+            expect(cy >= y0 && cy < y1 && cx >= x0 && cx < x1, `centre (${cy}, ${cx}) of peak ${peak} inside box [${box}]`).toBe(true);
+          }
+        }
+        expectLabels(c, read, inputs.rows, inputs.numClasses, (b) => 1 - read.lambda[b]!);
+      }),
+      runs(60),
+    );
+  });
+});
+
 describe('reproducibility', () => {
-  it('gives the same result bit for bit for the same seed (a number, a string, or a fresh Rng of it), for all three ops', () => {
+  it('gives the same result bit for bit for the same seed (a number, a string, or a fresh Rng of it), for every op', () => {
     const anyCase = fc.oneof(
       mixupArb.map((c) => ({ c: c as Case, op: runMixup as (c: Case, i: Inputs, s?: unknown) => Result })),
       cutMixArb.map((c) => ({ c: c as Case, op: runCutMix as (c: Case, i: Inputs, s?: unknown) => Result })),
       attentiveArb(['grid', 'other', 'saliency']).map((c) => ({ c: c as Case, op: runAttentive as (c: Case, i: Inputs, s?: unknown) => Result })),
+      resizeArb.map((c) => ({ c: c as Case, op: runResize as (c: Case, i: Inputs, s?: unknown) => Result })),
+      fmixArb.map((c) => ({ c: c as Case, op: runFMix as (c: Case, i: Inputs, s?: unknown) => Result })),
+      saliencyArb.map((c) => ({ c: c as Case, op: runSaliency as (c: Case, i: Inputs, s?: unknown) => Result })),
     );
     fc.assert(
       fc.property(anyCase, fc.boolean(), ({ c, op }, viaRng) => {
@@ -468,7 +618,7 @@ describe('reproducibility', () => {
         const first = runClean(c, (cc, inputs) => op(cc, inputs, seed())).read;
         const second = runClean(c, (cc, inputs) => op(cc, inputs, seed())).read;
         const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
-        for (const key of ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells'] as const) {
+        for (const key of ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells', 'masks'] as const) {
           const [a, b] = [first[key], second[key]];
           if (a === undefined || b === undefined) expect(b).toBe(a);
           else expect(bytes(a).equals(bytes(b)), `${key} differ between two calls with the same seed`).toBe(true);
@@ -491,6 +641,9 @@ describe('backends', () => {
       // Maps of the grid's size and of others: pooling takes the same float32 steps on both backends,
       // and ranking is by exact comparisons, so ties (there are many) break alike.
       attentiveArb(['grid', 'other']).map((c) => ({ c: c as Case, op: runAttentive as (c: Case, i: Inputs) => Result, name: 'attentiveCutMix' })),
+      resizeArb.map((c) => ({ c: c as Case, op: runResize as (c: Case, i: Inputs) => Result, name: 'resizeMix' })),
+      fmixArb.map((c) => ({ c: c as Case, op: runFMix as (c: Case, i: Inputs) => Result, name: 'fmix' })),
+      saliencyArb.map((c) => ({ c: c as Case, op: runSaliency as (c: Case, i: Inputs) => Result, name: 'saliencyMix' })),
     );
     await fc.assert(
       fc.asyncProperty(anyCase, async ({ c, op, name }) => {
@@ -506,6 +659,7 @@ describe('backends', () => {
         expect(wasm.lambda).toEqual(cpu.lambda);
         if (cpu.boxes) expect(wasm.boxes).toEqual(cpu.boxes);
         if (cpu.cells) expect(wasm.cells).toEqual(cpu.cells);
+        if (cpu.masks) expect(wasm.masks).toEqual(cpu.masks);
         if (name === 'mixup') {
           const far = cpu.images.findIndex((v, k) => !(Math.abs(wasm.images[k]! - v) <= 1e-6 * Math.max(Math.abs(v), 1)));
           expect(far, `mixup images differ at ${far}: cpu ${cpu.images[far]}, wasm ${wasm.images[far]}`).toBe(-1);

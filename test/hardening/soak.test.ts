@@ -6,7 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
-import { attentiveCutMix, createRng, cutMix, mixup, saliencyExtractor } from '../../src/index.js';
+import { attentiveCutMix, createRng, cutMix, fmix, mixup, resizeMix, saliencyExtractor, saliencyMix } from '../../src/index.js';
 
 const ITERATIONS = 2000;
 const WARM_UP = 100;
@@ -38,6 +38,7 @@ function heapAfterGc(): number {
 
 const rng = createRng('soak'); // one stream for the whole loop, as in training
 const extractor = saliencyExtractor();
+const maps = tf.randomUniform([4, 5, 5], 0, 1, 'float32', 2) as tf.Tensor3D; // kept for the whole file, like the stream
 
 type Call = (images: tf.Tensor4D, labels: tf.Tensor1D) => tf.TensorContainer;
 
@@ -45,6 +46,9 @@ describe.each([
   ['mixup', ((x, y) => mixup(x, y, { numClasses: 5, seed: rng })) as Call],
   ['cutMix', ((x, y) => cutMix(x, y, { numClasses: 5, seed: rng, mode: 'elem' })) as Call],
   ['attentiveCutMix with saliencyExtractor', ((x, y) => attentiveCutMix(x, y, extractor, { numClasses: 5, seed: rng, grid: 4, topN: 5, mode: 'elem' })) as Call],
+  ['resizeMix', ((x, y) => resizeMix(x, y, { numClasses: 5, seed: rng, mode: 'elem' })) as Call],
+  ['saliencyMix with precomputed maps', ((x, y) => saliencyMix(x, y, maps, { numClasses: 5, seed: rng, mode: 'elem' })) as Call],
+  ['fmix', ((x, y) => fmix(x, y, { numClasses: 5, seed: rng, mode: 'elem' })) as Call],
 ])('%s, 2,000 calls', (_, call) => {
   it('returns tf.memory() to its starting tensors and bytes, and keeps the heap flat', () => {
     const images = tf.randomUniform([4, 16, 16, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -66,5 +70,5 @@ describe.each([
     const growth = heapAfterGc() - heapStart;
     expect(growth, `heap grew by ${growth} bytes over ${ITERATIONS} calls`).toBeLessThan(HEAP_BOUND);
     tf.dispose([images, labels]);
-  });
+  }, 120_000); // 2,100 calls: a few seconds on a quiet machine, half a minute and more on a busy one
 });

@@ -3,8 +3,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, attentiveCutMix, createMixer, cutMix, mixLabels, mixup, sampleCutMixParams } from '../../src/index.js';
-import { BLEND_PARTNERS, PASTE_RECTS, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
+import { type AttentionExtractor, applyAttentiveCutMix, applyCutMix, applyFMix, applyResizeMix, applySaliencyMix, attentiveCutMix, createMixer, cutMix, fmix, mixLabels, mixup, resizeMix, saliencyMix, sampleCutMixParams, sampleFMixParams, sampleResizeMixParams, sampleSaliencyMixParams } from '../../src/index.js';
+import { BLEND_PARTNERS, PASTE_MASK, PASTE_RECTS, PEAK_BOXES, RESIZE_PASTE, SELECT_CELLS, hasFusedKernel, setFusedKernelsEnabled } from '../../src/kernels/fused.js';
 import { createRng } from '../../src/sampling/rng.js';
 
 type Outputs = Record<string, tf.Tensor> | tf.Tensor;
@@ -36,7 +36,7 @@ describe('fused kernels', () => {
   afterEach(() => setFusedKernelsEnabled(true));
 
   it('exist on the cpu and wasm backends', () => {
-    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS]) expect(hasFusedKernel(name)).toBe(true);
+    for (const name of [PASTE_RECTS, BLEND_PARTNERS, SELECT_CELLS, RESIZE_PASTE, PASTE_MASK, PEAK_BOXES]) expect(hasFusedKernel(name)).toBe(true);
   });
 
   it('give the composite results for mixup, float32 and int32, with unmixed and non-finite samples', async () => {
@@ -105,5 +105,68 @@ describe('fused kernels', () => {
       }
     }
     tf.dispose(x);
+  });
+
+  it('give the composite results for resizeMix, bilinear and nearest, float32 and int32, and applyResizeMix on [B, H, W] masks', async () => {
+    const x = uniform([7, 13, 10, 3], 'resize') as tf.Tensor4D;
+    const withNaN = tf.tidy(() => tf.where(tf.less(x, 0.02), tf.fill(x.shape, Number.NaN), x)) as tf.Tensor4D;
+    const ints = uniform([5, 9, 12, 2], 'resize-ints', 'int32') as tf.Tensor4D;
+    for (const options of [{ mode: 'elem' }, { mode: 'batch', scale: [0.5, 0.5] }, { mode: 'elem', interpolation: 'nearest', prob: 0.6 }, { mode: 'elem', scale: [0.9, 1] }] as const) {
+      await expectFusedEqualsComposite(() => resizeMix(x, tf.eye(7) as tf.Tensor2D, { seed: 6, ...options }));
+      await expectFusedEqualsComposite(() => resizeMix(withNaN, tf.eye(7) as tf.Tensor2D, { seed: 7, ...options }));
+      await expectFusedEqualsComposite(() => resizeMix(ints, [0, 1, 2, 3, 4], { numClasses: 5, seed: 8, ...options }));
+    }
+    const masks = uniform([5, 9, 12], 'resize-masks', 'int32');
+    const params = sampleResizeMixParams(masks.shape, { seed: 9, mode: 'elem' });
+    await expectFusedEqualsComposite(() => applyResizeMix(masks, params));
+    await expectFusedEqualsComposite(() => applyResizeMix(masks, params, { interpolation: 'bilinear' }));
+    tf.dispose([x, withNaN, ints, masks]);
+  });
+
+  it('give the composite results for fmix, float32 and int32, and applyFMix on [B, H, W] masks', async () => {
+    const x = uniform([6, 14, 11, 3], 'fmix') as tf.Tensor4D;
+    const ints = uniform([5, 8, 9, 2], 'fmix-ints', 'int32') as tf.Tensor4D;
+    for (const options of [{ mode: 'elem' }, { mode: 'batch' }, { mode: 'elem', prob: 0.5, decay: 1.5 }] as const) {
+      await expectFusedEqualsComposite(() => fmix(x, tf.eye(6) as tf.Tensor2D, { seed: 4, ...options }));
+      await expectFusedEqualsComposite(() => fmix(ints, [0, 1, 2, 3, 4], { numClasses: 5, seed: 5, ...options }));
+    }
+    const masks = uniform([5, 8, 9], 'fmix-masks', 'int32');
+    const params = sampleFMixParams(masks.shape, { seed: 6, mode: 'elem' });
+    await expectFusedEqualsComposite(() => applyFMix(masks, params));
+    tf.dispose([x, ints, masks]);
+  });
+
+  it('give the composite results for a oneOf mixer of all six methods, float32 and int32', async () => {
+    const peaks: AttentionExtractor = { extract: (images) => tf.tidy(() => tf.cast(tf.reshape(tf.oneHot(tf.range(0, images.shape[0], 1, 'int32'), 12), [images.shape[0], 3, 4]), 'float32')) as tf.Tensor3D };
+    const all = createMixer({
+      oneOf: [{ method: 'mixup' }, { method: 'cutMix' }, { method: 'attentiveCutMix', grid: 3, topN: 2, extractor: peaks }, { method: 'resizeMix' }, { method: 'saliencyMix', extractor: peaks }, { method: 'fmix' }],
+      mode: 'elem',
+      prob: 0.9,
+      numClasses: 4,
+    });
+    const noBlend = createMixer({ oneOf: [{ method: 'resizeMix', interpolation: 'nearest' }, { method: 'saliencyMix', extractor: peaks }, { method: 'fmix' }], mode: 'elem', numClasses: 4 });
+    for (const dtype of ['float32', 'int32'] as const) {
+      const x = uniform([12, 12, 10, 2], `six-${dtype}`, dtype);
+      const ids = Array.from({ length: 12 }, (_, i) => i % 4);
+      await expectFusedEqualsComposite(() => all.mix(x, ids, { seed: 3 }) as unknown as Outputs);
+      await expectFusedEqualsComposite(() => noBlend.mix(x, ids, { seed: 4 }) as unknown as Outputs);
+      x.dispose();
+    }
+  });
+
+  it('give the composite results for saliencyMix: peaks with ties and NaN / ±Infinity, maps smaller and larger than the image, unmixed samples', async () => {
+    const x = uniform([7, 13, 11, 2], 'saliency') as tf.Tensor4D;
+    const rng = createRng('peaks');
+    const special = [Number.NaN, Infinity, -Infinity, 1];
+    const mapsOf = (h: number, w: number) => tf.tensor3d(Array.from({ length: 7 * h * w }, () => (rng.uniform() < 0.3 ? special[Math.floor(rng.uniform() * 4)]! : Math.floor(rng.uniform() * 3))), [7, h, w]);
+    const maps = [mapsOf(4, 5), mapsOf(13, 11), mapsOf(20, 17), tf.fill([7, 3, 3], Number.NaN) as tf.Tensor3D];
+    for (const m of maps) {
+      for (const options of [{ mode: 'elem', prob: 0.7 }, { mode: 'batch', alpha: 0.3 }] as const) {
+        await expectFusedEqualsComposite(() => saliencyMix(x, tf.eye(7) as tf.Tensor2D, m as tf.Tensor3D, { seed: 9, ...options }));
+      }
+    }
+    const masks = uniform([7, 13, 11], 'saliency-masks', 'int32');
+    await expectFusedEqualsComposite(() => applySaliencyMix(masks, sampleSaliencyMixParams(masks.shape, { seed: 2, mode: 'elem' }), maps[0] as tf.Tensor3D));
+    tf.dispose([x, masks, ...maps]);
   });
 });

@@ -13,10 +13,13 @@ import {
   attentiveCutMix,
   createRng,
   cutMix,
+  fmix,
   mixBatches,
   mixDataset,
   mixup,
+  resizeMix,
   saliencyExtractor,
+  saliencyMix,
 } from '../../src/index.js';
 import type { Rng } from '../../src/sampling/rng.js';
 import { expectThrowsCleanly, indexedImages, read } from '../support/tensors.js';
@@ -55,6 +58,9 @@ const direct: Record<Mixing, (x: tf.Tensor4D, y: tf.Tensor1D, options: MixDatase
   mixup: (x, y, o, rng) => mixup(x, y, { ...o, seed: rng }),
   cutMix: (x, y, o, rng) => cutMix(x, y, { ...o, seed: rng }),
   attentiveCutMix: (x, y, o, rng) => attentiveCutMix(x, y, saliencyExtractor(), { ...o, seed: rng }),
+  resizeMix: (x, y, o, rng) => resizeMix(x, y, { ...o, seed: rng }),
+  saliencyMix: (x, y, o, rng) => saliencyMix(x, y, saliencyExtractor(), { ...o, seed: rng }),
+  fmix: (x, y, o, rng) => fmix(x, y, { ...o, seed: rng }),
   // The short names are aliases of the functions' own.
   cutmix: (x, y, o, rng) => cutMix(x, y, { ...o, seed: rng }),
   attentive: (x, y, o, rng) => attentiveCutMix(x, y, saliencyExtractor(), { ...o, seed: rng }),
@@ -66,6 +72,9 @@ const cases: [Mixing, MixDatasetOptions][] = [
   ['cutmix', { numClasses: K, minMax: [0.25, 0.5], labelSmoothing: 0.1 }],
   ['attentiveCutMix', { numClasses: K, grid: 4, topN: 3 }],
   ['attentive', { numClasses: K, grid: 4, topN: 5, mode: 'elem', labelMode: 'attention' }],
+  ['resizeMix', { numClasses: K, mode: 'elem', scale: [0.3, 0.7] }],
+  ['saliencyMix', { numClasses: K, mode: 'elem', alpha: 0.5 }],
+  ['fmix', { numClasses: K, mode: 'elem', decay: 2 }],
 ];
 
 describe('mixDataset', () => {
@@ -230,7 +239,11 @@ describe('mixDataset', () => {
     const op = /passed to 'mixDataset'/;
     expectThrowsCleanly(() => mixDataset(null as never, 'cutmix'), op, /Argument 'dataset'.*a dataset of \{ xs, ys \} batches with a map method.*but got null/);
     expectThrowsCleanly(() => mixDataset({} as never, 'cutmix'), /Argument 'dataset'.*but got an object with keys \[\]/);
-    expectThrowsCleanly(() => mixDataset(ds, 'CutMix' as never), /Argument 'method'.*one of 'attentiveCutMix', 'cutMix', 'mixup', 'none', 'attentive', 'cutmix'.*but got 'CutMix'/);
+    expectThrowsCleanly(() => mixDataset(ds, 'CutMix' as never), /Argument 'method'.*one of 'attentiveCutMix', 'cutMix', 'mixup', 'resizeMix', 'saliencyMix', 'fmix', 'none', 'attentive', 'cutmix'.*but got 'CutMix'/);
+    expectThrowsCleanly(() => mixDataset(ds, 'resizeMix', { alpha: 1 }), /Unknown option 'alpha' passed to 'mixDataset'/);
+    expectThrowsCleanly(() => mixDataset(ds, 'fmix', { decay: -1 }), /'options.decay'.*> 0.*but got -1/);
+    expectThrowsCleanly(() => mixDataset(ds, 'resizeMix', { scale: [0.9, 0.1] }), /'options.scale'.*\[lo, hi\]/);
+    expectThrowsCleanly(() => mixDataset(ds, 'fmix', { extractor: saliencyExtractor() }), /Unknown option 'extractor'/);
     expectThrowsCleanly(() => mixDataset(ds, 'mixup', 3 as never), /Argument 'options'.*an object.*but got 3/);
     expectThrowsCleanly(() => mixDataset(ds, 'attentive', { alpha: 0.5 }), /Unknown option 'alpha' passed to 'mixDataset'/);
     expectThrowsCleanly(() => mixDataset(ds, 'mixup', { minMax: [0.2, 0.4] }), /Unknown option 'minMax' passed to 'mixDataset'/);

@@ -1,5 +1,5 @@
 // mixDataset over batches that bring their attention maps with them ({ xs, ys, attention }):
-// 'attentive' mixes with the maps as with the extractor that made them and runs no extractor;
+// 'attentive' and 'saliencyMix' mix with the maps as with the extractor that made them and run no extractor;
 // the other methods ignore them; a mixer function gets them.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
@@ -99,7 +99,20 @@ describe('mixDataset over batches with attention', () => {
     tf.dispose([images, ids, maps]);
   });
 
-  it.each(['cutmix', 'mixup', 'none'] as const)("'%s' ignores them: the same batches as without", async (method: MixMethod) => {
+  it('saliencyMix mixes with them exactly as with the extractor, over two epochs, running no extractor', async () => {
+    const raw = rawBatches();
+    const [counting, real] = [extractor(), extractor()];
+    const opts: MixDatasetOptions = { numClasses: K, mode: 'elem', alpha: 0.5 };
+    const viaMaps = mixDataset(dataset(raw, true), 'saliencyMix', { ...opts, extractor: counting, seed: 4 });
+    const viaExtractor = mixDataset(dataset(raw, false), 'saliencyMix', { ...opts, extractor: real, seed: 4 });
+    const [a, b] = [[await collect(viaMaps), await collect(viaMaps)], [await collect(viaExtractor), await collect(viaExtractor)]];
+    expect([counting.calls, real.calls]).toEqual([0, 2 * BATCHES]);
+    expect(a).toEqual(b);
+    expect(a[1]).not.toEqual(a[0]);
+    tf.dispose(raw);
+  });
+
+  it.each(['cutmix', 'mixup', 'none', 'resizeMix', 'fmix'] as const)("'%s' ignores them: the same batches as without", async (method: MixMethod) => {
     const raw = rawBatches(4);
     const options = method === 'none' ? { numClasses: K } : { numClasses: K, seed: 5 };
     const a = await collect(mixDataset(dataset(raw, true), method, options));

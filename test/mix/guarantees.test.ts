@@ -2,7 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
-import { attentiveCutMix, cutMix, mixup } from '../../src/index.js';
+import { attentiveCutMix, cutMix, fmix, mixup, resizeMix, saliencyMix } from '../../src/index.js';
 import { expectNoLeak, expectThrowsCleanly, oneHotRows } from '../support/tensors.js';
 
 type Op = (images: tf.Tensor | tf.TensorLike, labels: tf.Tensor | number[] | number[][], options?: object) => tf.TensorContainer;
@@ -10,6 +10,9 @@ const ops: [string, Op][] = [
   ['mixup', mixup as Op],
   ['cutMix', cutMix as Op],
   ['attentiveCutMix', ((images, labels, options) => attentiveCutMix(images, labels, undefined, options)) as Op],
+  ['resizeMix', resizeMix as Op],
+  ['saliencyMix', ((images, labels, options) => saliencyMix(images, labels, undefined, options)) as Op],
+  ['fmix', fmix as Op],
 ];
 
 const batch = (b: number) => tf.randomUniform([b, 16, 12, 3], 0, 1, 'float32', b) as tf.Tensor4D;
@@ -84,7 +87,7 @@ describe.each(ops)('%s', (name, op) => {
     expectThrowsCleanly(() => op(x, ids, { numClasses: 3 }), arg('labels'), /in \[0, 3\)/);
     expectThrowsCleanly(() => op(x, wideLabels, { numClasses: 3 }), arg('options.numClasses'), /K = 5.*but got 3/);
     expectThrowsCleanly(() => op(x, rank3Labels), arg('labels'), /\[B\].*\[B, K\]/);
-    if (name !== 'attentiveCutMix') expectThrowsCleanly(() => op(x, ids, { numClasses: 4, alpha: 0 }), arg('options.alpha'), /> 0, but got 0/);
+    if (name !== 'attentiveCutMix' && name !== 'resizeMix') expectThrowsCleanly(() => op(x, ids, { numClasses: 4, alpha: 0 }), arg('options.alpha'), /> 0, but got 0/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, prob: -0.1 }), arg('options.prob'), /\[0, 1\], but got -0.1/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, mode: 'pairs' }), arg('options.mode'), /'batch', 'elem'/);
     expectThrowsCleanly(() => op(x, ids, { numClasses: 4, partner: 'next' }), arg('options.partner'), /'shuffle', 'flip', 'roll'/);

@@ -129,7 +129,7 @@ describe('a method spelled another way', () => {
   it('gets the spelling the function takes suggested', () => {
     const x = tf.zeros([2, 8, 8, 3]) as tf.Tensor4D;
     const cases: [() => unknown, RegExp][] = [
-      [() => createMixer({ method: 'cutmix' } as never), /must be one of 'mixup', 'cutMix', 'attentiveCutMix', but got 'cutmix' \(did you mean 'cutMix'\?\)/],
+      [() => createMixer({ method: 'cutmix' } as never), /must be one of 'mixup', 'cutMix', 'attentiveCutMix', 'resizeMix', 'saliencyMix', 'fmix', but got 'cutmix' \(did you mean 'cutMix'\?\)/],
       [() => createMixer({ method: 'attentive' } as never), /but got 'attentive' \(did you mean 'attentiveCutMix'\?\)/],
       [() => createMixer({ method: 'Mix-Up' } as never), /but got 'Mix-Up' \(did you mean 'mixup'\?\)/],
       [() => createMixer({ oneOf: [{ method: 'cut_mix' }] } as never), /Argument 'config.oneOf\[0\].method' .* but got 'cut_mix' \(did you mean 'cutMix'\?\)/],

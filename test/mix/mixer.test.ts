@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfd from '@tensorflow/tfjs-data';
 import { describe, expect, it } from 'vitest';
 
-import { type AttentionExtractor, type MixerConfig, type MixResult, attentiveCutMix, createMixer, createRng, cutMix, mixDataset, mixup } from '../../src/index.js';
+import { type AttentionExtractor, type MixerConfig, type MixResult, attentiveCutMix, createMixer, createRng, cutMix, fmix, mixDataset, mixup, resizeMix, saliencyMix } from '../../src/index.js';
 import { expectNoLeak, expectThrowsCleanly, indexedImages } from '../support/tensors.js';
 
-const KEYS = ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells'] as const;
+const KEYS = ['images', 'labels', 'lambda', 'partners', 'boxes', 'cells', 'masks'] as const;
 
 async function expectSame(a: MixResult, b: MixResult) {
   for (const key of KEYS) {
@@ -29,6 +29,9 @@ const cases: [string, MixerConfig, (x: tf.Tensor4D, y: number[], seed: number | 
     { method: 'attentiveCutMix', numClasses: 5, grid: 4, topN: 3, labelMode: 'attention', mode: 'elem', extractor: fixedExtractor },
     (x, y, seed) => attentiveCutMix(x, y, fixedExtractor, { numClasses: 5, grid: 4, topN: 3, labelMode: 'attention', mode: 'elem', seed }),
   ],
+  ['resizeMix', { method: 'resizeMix', numClasses: 5, scale: [0.2, 0.9], mode: 'elem', interpolation: 'nearest' }, (x, y, seed) => resizeMix(x, y, { numClasses: 5, scale: [0.2, 0.9], mode: 'elem', interpolation: 'nearest', seed })],
+  ['saliencyMix', { method: 'saliencyMix', numClasses: 5, alpha: 0.5, prob: 0.8, mode: 'elem', extractor: fixedExtractor }, (x, y, seed) => saliencyMix(x, y, fixedExtractor, { numClasses: 5, alpha: 0.5, prob: 0.8, mode: 'elem', seed })],
+  ['fmix', { method: 'fmix', numClasses: 5, decay: 2, labelSmoothing: 0.1 }, (x, y, seed) => fmix(x, y, { numClasses: 5, decay: 2, labelSmoothing: 0.1, seed })],
 ];
 
 describe('createMixer', () => {
@@ -65,7 +68,7 @@ describe('createMixer', () => {
 
   it('checks every option when it is made, naming createMixer and the option', () => {
     const arg = (a: string) => new RegExp(`Argument '${a}' passed to 'createMixer'`);
-    expect(() => createMixer({ method: 'cutmix' } as never)).toThrow(/Argument 'config.method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', but got 'cutmix'/);
+    expect(() => createMixer({ method: 'cutmix' } as never)).toThrow(/Argument 'config.method' passed to 'createMixer' must be one of 'mixup', 'cutMix', 'attentiveCutMix', 'resizeMix', 'saliencyMix', 'fmix', but got 'cutmix'/);
     expect(() => createMixer(undefined as never)).toThrow(arg('config'));
     expect(() => createMixer({ method: 'mixup', minMax: [0.1, 0.2] } as never)).toThrow(/Unknown option 'minMax' passed to 'createMixer'; the options are: alpha, prob, mode, partner, seed, numClasses, labelSmoothing, validateLabels/);
     expect(() => createMixer({ method: 'cutMix', alpha: 0 })).toThrow(arg('options.alpha'));
@@ -84,8 +87,8 @@ describe('createMixer', () => {
     await expectSame(a, b);
     expect(maps.isDisposed).toBe(false);
     const cut = createMixer({ method: 'cutMix', numClasses: 5 });
-    expectThrowsCleanly(() => cut.mix(images, ids, { attention: maps }), /Argument 'extras.attention' passed to 'cutMix mixer' must be given only to a mixer that can choose attentiveCutMix, not a cutMix one/);
-    expectThrowsCleanly(() => cut.mix(images, ids, { sed: 1 } as never), /Unknown option 'sed' passed to 'cutMix mixer'; the options are: seed, attention/);
+    expectThrowsCleanly(() => cut.mix(images, ids, { attention: maps }), /Argument 'extras.attention' passed to 'cutMix mixer' must be given only to a mixer that can choose attentiveCutMix or saliencyMix, not a cutMix one/);
+    expectThrowsCleanly(() => cut.mix(images, ids, { sed: 1 } as never), /Unknown option 'sed' passed to 'cutMix mixer' in 'extras'; the options are: seed, attention/);
     expectThrowsCleanly(() => cut.mix(images, ids, 3 as never), /Argument 'extras' passed to 'cutMix mixer' must be an object, but got 3/);
     const wrong = tf.zeros([2, 4, 4]) as tf.Tensor3D;
     expectThrowsCleanly(() => mixer.mix(images, ids, { attention: wrong }), /Argument 'attention' passed to 'attentiveCutMix' must be attention maps for the batch of 6/);

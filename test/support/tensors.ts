@@ -54,3 +54,26 @@ export const cellOf = (y: number, x: number, H: number, W: number, grid: number)
   };
   return last(y, H) * grid + last(x, W);
 };
+
+/**
+ * Bilinear scaling of a whole image into an h × w box, written from the documented formula in
+ * doubles (half-pixel centres; the last row or column read twice at the edge).
+ */
+export function referenceBilinear(image: number[][][], h: number, w: number): number[][][] {
+  const [H, W] = [image.length, image[0]!.length];
+  const taps = (i: number, n: number, size: number) => {
+    const s = Math.min(size - 1, Math.max(0, ((i + 0.5) * size) / n - 0.5));
+    const t = Math.floor(s);
+    return [t, Math.min(size - 1, t + 1), s - t] as const;
+  };
+  return Array.from({ length: h }, (_, i) => {
+    const [r0, r1, fy] = taps(i, h, H);
+    return Array.from({ length: w }, (_, j) => {
+      const [c0, c1, fx] = taps(j, w, W);
+      return image[0]![0]!.map((_, c) => {
+        const at = (r: number, col: number) => image[r]![col]![c]!;
+        return (1 - fx) * ((1 - fy) * at(r0, c0) + fy * at(r1, c0)) + fx * ((1 - fy) * at(r0, c1) + fy * at(r1, c1));
+      });
+    });
+  });
+}

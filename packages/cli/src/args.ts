@@ -5,14 +5,15 @@ import { type MixMode, NORMALIZATION_NAMES, type Normalization } from 'attentive
 
 import { BACKENDS, type BackendName } from './backend.js';
 import { UsageError } from './errors.js';
-import { METHODS, METHOD_FUNCTIONS, type Method } from './preview.js';
+import { ALPHA_METHODS, ATTENTION_METHODS, METHODS, METHOD_FUNCTIONS, type Method } from './preview.js';
 
 export const USAGE = `Usage: attentive-cutmix preview <images...|folder> --out grid.png [options]
        attentive-cutmix nodes <model.json> [--input-size HxW] [--backend NAME]
 
-Mixes your own PNG or JPEG images with Attentive CutMix, CutMix or Mixup and writes a PNG grid:
-one column per image; rows: the image, its partner, the partner's attention map with the pasted
-cells outlined (attentive only), and the mixed image with lambda and the mixed label under it.
+Mixes your own PNG or JPEG images with Attentive CutMix, CutMix, Mixup, ResizeMix, SaliencyMix or
+FMix and writes a PNG grid: one column per image; rows: the image, its partner, the partner's
+attention map with the pasted cells or box outlined (attentive and saliencymix only), and the
+mixed image with lambda and the mixed label under it.
 
 Arguments:
   <images...|folder>     PNG or JPEG files, or folders of them (not searched recursively);
@@ -20,10 +21,12 @@ Arguments:
 
 Options:
   --out FILE.png         where to write the grid (required)
-  --method NAME          attentive (default), cutmix or mixup; the library's names
-                         attentiveCutMix and cutMix are taken too, as mixDataset takes them
-  --model PATH           model.json of a graph or layers model (TensorFlow.js format) whose
-                         feature map gives the attention (default: the built-in saliency extractor)
+  --method NAME          attentive (default), cutmix, mixup, resizemix, saliencymix or fmix; the
+                         library's names (attentiveCutMix, cutMix, resizeMix, saliencyMix) are
+                         taken too, as mixDataset takes them
+  --model PATH           attentive, saliencymix: model.json of a graph or layers model
+                         (TensorFlow.js format) whose feature map gives the attention (default:
+                         the built-in saliency extractor)
   --feature-node NAME    the model node or layer that gives the feature map, or the end of its
                          name (default: its last spatial one; 'nodes' lists them)
   --normalization NAME   how --model inputs are normalised: imagenet, unit, pixels or symmetric
@@ -31,7 +34,9 @@ Options:
                          imagenet)
   --top-n N              attentive: how many cells are pasted (default 6)
   --grid N               attentive: each image is cut into N × N cells (default 7)
-  --alpha A              cutmix, mixup: lambda ~ Beta(A, A) (default 1)
+  --alpha A              cutmix, mixup, saliencymix, fmix: lambda ~ Beta(A, A) (default 1)
+  --scale LO,HI          resizemix: the partner is scaled down by τ from [LO, HI] (default 0.1,0.8)
+  --decay D              fmix: the noise's spectrum falls as 1/f^D; larger is smoother (default 3)
   --mode NAME            elem: a lambda per image (default); batch: one for all, as in training
   --seed S               seed of the random draws (default 0): the same seed gives the same grid
   --size N               images are cropped to their central square and resized to N × N
@@ -65,6 +70,8 @@ export interface PreviewOptions {
   topN: number;
   grid: number;
   alpha: number;
+  scale?: [number, number];
+  decay?: number;
   mode: MixMode;
   seed: string;
   size: number;
@@ -91,7 +98,7 @@ const withValues = (...names: string[]): OptionSpecs => Object.fromEntries(names
 /** -q, --quiet, which every command accepts. */
 const QUIET: OptionSpecs = { quiet: { type: 'boolean', short: 'q' } };
 const PREVIEW_OPTIONS: OptionSpecs = {
-  ...withValues('out', 'method', 'model', 'feature-node', 'normalization', 'top-n', 'grid', 'alpha', 'mode', 'seed', 'size', 'limit', 'columns', 'backend'),
+  ...withValues('out', 'method', 'model', 'feature-node', 'normalization', 'top-n', 'grid', 'alpha', 'scale', 'decay', 'mode', 'seed', 'size', 'limit', 'columns', 'backend'),
   ...QUIET,
 };
 const NODES_OPTIONS: OptionSpecs = { ...withValues('input-size', 'backend'), ...QUIET };
@@ -169,10 +176,17 @@ function parsePreview(rest: readonly string[]): Command {
   const backend = values.has('backend') ? oneOf('--backend', values.get('backend')!, BACKENDS) : undefined;
   const seed = values.get('seed') ?? '0';
 
-  for (const option of ['model', 'feature-node', 'normalization', 'top-n', 'grid'] as const) {
+  for (const option of ['top-n', 'grid'] as const) {
     if (values.has(option) && method !== 'attentive') throw new UsageError(`option --${option} applies only to --method attentive, not ${method}`);
   }
-  if (values.has('alpha') && method === 'attentive') throw new UsageError('option --alpha applies only to --method cutmix and mixup (attentive pastes --top-n cells)');
+  for (const option of ['model', 'feature-node', 'normalization'] as const) {
+    if (values.has(option) && !ATTENTION_METHODS.includes(method)) throw new UsageError(`option --${option} applies only to --method attentive and saliencymix, not ${method}`);
+  }
+  if (values.has('alpha') && !ALPHA_METHODS.includes(method)) {
+    throw new UsageError(`option --alpha applies only to --method ${ALPHA_METHODS.join(', ')} (${method === 'attentive' ? 'attentive pastes --top-n cells' : 'resizemix draws its scale from --scale'})`);
+  }
+  if (values.has('scale') && method !== 'resizemix') throw new UsageError(`option --scale applies only to --method resizemix, not ${method}`);
+  if (values.has('decay') && method !== 'fmix') throw new UsageError(`option --decay applies only to --method fmix, not ${method}`);
   for (const option of ['feature-node', 'normalization'] as const) {
     if (values.has(option) && !values.has('model')) throw new UsageError(`option --${option} needs --model`);
   }
@@ -183,6 +197,8 @@ function parsePreview(rest: readonly string[]): Command {
   const topN = integer('--top-n', values.get('top-n') ?? '6', 1, grid * grid);
 
   const options: PreviewOptions = { inputs, out, method, topN, grid, alpha, mode, seed, size, limit, columns, quiet };
+  if (values.has('scale')) options.scale = scaleRange(values.get('scale')!);
+  if (values.has('decay')) options.decay = number('--decay', values.get('decay')!);
   if (values.has('model')) options.model = values.get('model')!;
   if (values.has('feature-node')) options.featureNode = values.get('feature-node')!;
   if (values.has('normalization')) options.normalization = oneOf('--normalization', values.get('normalization')!, NORMALIZATION_NAMES);
@@ -220,4 +236,12 @@ function number(option: string, value: string): number {
   const n = value.trim() === '' ? NaN : Number(value);
   if (!Number.isFinite(n) || n <= 0) throw new UsageError(`option ${option} must be a number > 0, but got '${value}'`);
   return n;
+}
+
+/** `LO,HI` with 0 < LO <= HI <= 1. */
+function scaleRange(value: string): [number, number] {
+  const parts = value.split(',').map((p) => (p.trim() === '' ? NaN : Number(p)));
+  const [lo, hi] = parts as [number, number];
+  if (parts.length !== 2 || !(lo > 0 && lo <= hi && hi <= 1)) throw new UsageError(`option --scale must be LO,HI with 0 < LO <= HI <= 1, such as 0.1,0.8, but got '${value}'`);
+  return [lo, hi];
 }

@@ -1,18 +1,23 @@
 // What the demo and the preview command share: running a mixing method on a batch, reading its
 // result back, and turning it into grid rows (base, partner, attention, results) and a summary.
 import * as tf from '@tensorflow/tfjs-core';
-import { type AttentionExtractor, type MixMode, type Seed, attentiveCutMix, cutMix, mixup } from 'attentive-cutmix';
+import { type AttentionExtractor, type MixMode, type Seed, attentiveCutMix, cutMix, fmix, mixup, resizeMix, saliencyMix } from 'attentive-cutmix';
 
 import type { RgbImage } from './canvas.js';
 import { type GridRow, type Tile, cellRect } from './grid.js';
 import { heatmapImage } from './heatmap.js';
 
 /** The mixing methods, by their command-line names. */
-export const METHODS = ['attentive', 'cutmix', 'mixup'] as const;
+export const METHODS = ['attentive', 'cutmix', 'mixup', 'resizemix', 'saliencymix', 'fmix'] as const;
 export type Method = (typeof METHODS)[number];
 
 /** The library function behind each method. */
-export const METHOD_FUNCTIONS: Record<Method, string> = { attentive: 'attentiveCutMix', cutmix: 'cutMix', mixup: 'mixup' };
+export const METHOD_FUNCTIONS: Record<Method, string> = { attentive: 'attentiveCutMix', cutmix: 'cutMix', mixup: 'mixup', resizemix: 'resizeMix', saliencymix: 'saliencyMix', fmix: 'fmix' };
+
+/** The methods that take attention (an extractor or maps), and so --model. */
+export const ATTENTION_METHODS: readonly Method[] = ['attentive', 'saliencymix'];
+/** The methods whose lambda is drawn from Beta(alpha, alpha), and so --alpha. */
+export const ALPHA_METHODS: readonly Method[] = ['cutmix', 'mixup', 'saliencymix', 'fmix'];
 
 /** The parameters of a preview run. */
 export interface MixSettings {
@@ -23,6 +28,10 @@ export interface MixSettings {
   /** attentiveCutMix: cells pasted and grid size. */
   topN: number;
   grid: number;
+  /** resizeMix: the range of the scale τ. Default the library's. */
+  scale?: readonly [number, number];
+  /** fmix: the decay power δ. Default the library's. */
+  decay?: number;
 }
 
 /** A mixing result read back into plain arrays. */
@@ -33,10 +42,12 @@ export interface MixOutcome {
   /** Mixed labels, one row of K weights per sample. */
   labels: number[][];
   partners: number[];
-  /** cutMix: `[y0, x0, y1, x1]` per sample. */
+  /** cutMix, saliencyMix: `[y0, x0, y1, x1]` of the pasted box; resizeMix: of the box the partner was scaled into. */
   boxes?: number[][];
   /** attentiveCutMix: the partner's pasted cells per sample (−1 where not mixed). */
   cells?: number[][];
+  /** fmix: how many pixels of each sample show the partner. */
+  pastedPixels?: number[];
 }
 
 /** A batch as one {@link RgbImage} per sample (channels beyond 3 ignored, 1 channel shown as grey). */
@@ -74,7 +85,7 @@ export function attentionMaps(extractor: AttentionExtractor, images: tf.Tensor4D
 
 /**
  * Runs one method on `images` with class ids `labels`, reads the result back and disposes it.
- * attentiveCutMix uses the given attention maps (so that the maps shown are the maps used).
+ * attentiveCutMix and saliencyMix use the given attention maps (so that the maps shown are the maps used).
  */
 export async function runMethod(
   method: Method,
@@ -86,14 +97,28 @@ export async function runMethod(
 ): Promise<MixOutcome> {
   const common = { numClasses, seed: settings.seed, mode: settings.mode };
   const ids = tf.tensor1d(labels as number[], 'int32');
-  let result: ReturnType<typeof mixup> & { boxes?: tf.Tensor2D; cells?: tf.Tensor2D };
+  const source = attention ? { extract: () => attention } : undefined;
+  let result: ReturnType<typeof mixup> & { boxes?: tf.Tensor2D; cells?: tf.Tensor2D; masks?: tf.Tensor3D };
   try {
-    result =
-      method === 'attentive'
-        ? attentiveCutMix(images, ids, attention ? { extract: () => attention } : undefined, { ...common, topN: settings.topN, grid: settings.grid })
-        : method === 'cutmix'
-          ? cutMix(images, ids, { ...common, alpha: settings.alpha })
-          : mixup(images, ids, { ...common, alpha: settings.alpha });
+    switch (method) {
+      case 'attentive':
+        result = attentiveCutMix(images, ids, source, { ...common, topN: settings.topN, grid: settings.grid });
+        break;
+      case 'saliencymix':
+        result = saliencyMix(images, ids, source, { ...common, alpha: settings.alpha });
+        break;
+      case 'cutmix':
+        result = cutMix(images, ids, { ...common, alpha: settings.alpha });
+        break;
+      case 'resizemix':
+        result = resizeMix(images, ids, { ...common, ...(settings.scale ? { scale: settings.scale } : {}) });
+        break;
+      case 'fmix':
+        result = fmix(images, ids, { ...common, alpha: settings.alpha, ...(settings.decay === undefined ? {} : { decay: settings.decay }) });
+        break;
+      case 'mixup':
+        result = mixup(images, ids, { ...common, alpha: settings.alpha });
+    }
   } finally {
     ids.dispose();
   }
@@ -106,6 +131,7 @@ export async function runMethod(
       partners: Array.from(await result.partners.data()),
       ...(result.boxes ? { boxes: (await result.boxes.array()) as number[][] } : {}),
       ...(result.cells ? { cells: (await result.cells.array()) as number[][] } : {}),
+      ...(result.masks ? { pastedPixels: ((await result.masks.array()) as number[][][]).map((m) => m.flat().filter(Boolean).length) } : {}),
     };
   } finally {
     tf.dispose(result);
@@ -169,14 +195,14 @@ export interface PreviewInput {
   outcomes: readonly MixOutcome[];
   /** Titles of the result rows (default: the library function's name). */
   outcomeTitles?: readonly string[];
-  /** The attention maps `[B, h, w]` and what to call them; shown with the attentive outcome's cells. */
+  /** The attention maps `[B, h, w]` and what to call them; shown with the attentive outcome's cells, or the saliencyMix outcome's boxes. */
   attention?: { maps: Float32Array; height: number; width: number; name: string };
   settings: MixSettings;
   /** Characters that fit under an image, for the captions. */
   captionChars: number;
 }
 
-/** The rows of a preview grid: base, partner, the partner's attention (with an attentive outcome), results. */
+/** The rows of a preview grid: base, partner, the partner's attention (with an attentiveCutMix or saliencyMix outcome), results. */
 export function previewRows(input: PreviewInput): GridRow[] {
   const { images, labels, classNames, sampleCaptions, outcomes, settings } = input;
   const partners = outcomes[0]?.partners;
@@ -185,34 +211,37 @@ export function previewRows(input: PreviewInput): GridRow[] {
     if (o.partners.some((p, i) => p !== partners[i])) throw new Error(`The ${METHOD_FUNCTIONS[o.method]} result paired other partners than the ${METHOD_FUNCTIONS[outcomes[0]!.method]} result.`);
   });
   const { height, width } = images[0]!;
-  const attentive = outcomes.find((o) => o.method === 'attentive');
-  const onlyCutMix = outcomes.length === 1 && outcomes[0]!.method === 'cutmix' ? outcomes[0] : undefined;
+  const attentive = outcomes.find((o) => o.method === 'attentive') ?? outcomes.find((o) => o.method === 'saliencymix');
+  // With one outcome that pastes a box from the partner at the same place, the box is outlined on the partner.
+  const boxed = outcomes.length === 1 && (outcomes[0]!.method === 'cutmix' || outcomes[0]!.method === 'saliencymix') ? outcomes[0] : undefined;
   const rows: GridRow[] = [
     { key: 'base', title: 'base image x[i]', tiles: images.map((image, i) => ({ image, caption: [sampleCaptions[i]!] })) },
     {
       key: 'partner',
-      title: onlyCutMix ? "partner x[partners[i]], the pasted box outlined" : 'partner x[partners[i]]',
+      title: boxed ? 'partner x[partners[i]], the pasted box outlined' : 'partner x[partners[i]]',
       tiles: partners.map((p, i) => ({
         image: images[p]!,
         caption: p === i ? [sampleCaptions[p]!, 'itself: not mixed'] : [sampleCaptions[p]!],
-        ...(onlyCutMix ? { outlines: [onlyCutMix.boxes![i]! as unknown as readonly [number, number, number, number]] } : {}),
+        ...(boxed ? { outlines: [boxed.boxes![i]! as unknown as readonly [number, number, number, number]] } : {}),
       })),
     },
   ];
   if (attentive && input.attention) {
     const { maps, height: mh, width: mw, name } = input.attention;
     const { grid, topN } = settings;
+    const cellsOf = (i: number) => attentive.cells?.[i]!.filter((c) => c >= 0) ?? [];
+    const boxOf = (i: number) => attentive.boxes?.[i] as unknown as readonly [number, number, number, number] | undefined;
     rows.push({
       key: 'attention',
-      title: `partner's ${name}, its top ${topN} of ${grid}×${grid} cells outlined`,
+      title: attentive.method === 'attentive' ? `partner's ${name}, its top ${topN} of ${grid}×${grid} cells outlined` : `partner's ${name}, the box around its peak outlined`,
       tiles: partners.map((p, i): Tile => {
-        const cells = attentive.cells![i]!.filter((c) => c >= 0);
-        return {
-          image: heatmapImage(maps.subarray(p * mh * mw, (p + 1) * mh * mw), mh, mw, images[p]!),
-          cellGrid: grid,
-          outlines: cells.map((c) => cellRect(c, grid, height, width)),
-          caption: [cells.length ? `cells ${cells.join(' ')}` : 'not mixed'],
-        };
+        const image = heatmapImage(maps.subarray(p * mh * mw, (p + 1) * mh * mw), mh, mw, images[p]!);
+        if (attentive.method !== 'attentive') {
+          const box = boxOf(i)!;
+          return { image, outlines: [box], caption: [box[2] > box[0] ? `box ${box.join(' ')}` : 'not mixed'] };
+        }
+        const cells = cellsOf(i);
+        return { image, cellGrid: grid, outlines: cells.map((c) => cellRect(c, grid, height, width)), caption: [cells.length ? `cells ${cells.join(' ')}` : 'not mixed'] };
       }),
     });
   }
@@ -235,7 +264,7 @@ export function summarizeOutcome(o: MixOutcome, labels: readonly number[], class
   return o.partners.map((p, i) => {
     const pair = `${sampleNames[i]!.padEnd(width)} ← ${sampleNames[p]!.padEnd(width)}`;
     const label = describeLabel(o.labels[i]!, classNames, labels[i]!).join(' + ');
-    const where = o.boxes ? `  box [${o.boxes[i]!.join(', ')}]` : o.cells ? `  cells [${o.cells[i]!.join(', ')}]` : '';
+    const where = o.boxes ? `  box [${o.boxes[i]!.join(', ')}]` : o.cells ? `  cells [${o.cells[i]!.join(', ')}]` : o.pastedPixels ? `  ${o.pastedPixels[i]} px from the partner` : '';
     return `  ${pair}  λ ${o.lambda[i]!.toFixed(4)}  ${label}${where}`;
   });
 }

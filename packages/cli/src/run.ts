@@ -13,7 +13,7 @@ import { CliError, errorMessage } from './errors.js';
 import { charsThatFit } from './font.js';
 import { type GridLayout, displayScale, renderGrid } from './grid.js';
 import { collectImageFiles, decodeImageFile, imageName, squareResize } from './images.js';
-import { METHOD_FUNCTIONS, type MixOutcome, attentionMaps, imagesToTensor, previewRows, runMethod, summarizeOutcome } from './preview.js';
+import { ATTENTION_METHODS, METHOD_FUNCTIONS, type MixOutcome, attentionMaps, imagesToTensor, previewRows, runMethod, summarizeOutcome } from './preview.js';
 
 /** Where the command line writes; replaceable in tests. */
 export interface CliIo {
@@ -101,7 +101,7 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
   const before = tf.memory().numTensors;
   let extractor: AttentionExtractor | undefined;
   let attentionName = 'saliency (built-in saliencyExtractor)';
-  if (options.method === 'attentive') {
+  if (ATTENTION_METHODS.includes(options.method)) {
     if (options.model) {
       try {
         const loaded = await loadAttentionExtractor(resolve(options.model), {
@@ -124,7 +124,7 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
   let maps: tf.Tensor3D | undefined;
   let mapValues: Float32Array | undefined;
   const labels = files.map((_, i) => i); // every image is its own class, named after its file
-  const settings = { seed: options.seed, mode: options.mode, alpha: options.alpha, topN: options.topN, grid: options.grid };
+  const settings = { seed: options.seed, mode: options.mode, alpha: options.alpha, topN: options.topN, grid: options.grid, ...(options.scale ? { scale: options.scale } : {}), ...(options.decay === undefined ? {} : { decay: options.decay }) };
   try {
     images = await decodeAll(files, options, io);
     const batch = imagesToTensor(images);
@@ -142,8 +142,11 @@ export async function preview(options: PreviewOptions, io: CliIo): Promise<Previ
   const names = files.map(imageName);
 
   const scale = displayScale(options.size);
-  const describeSettings =
-    options.method === 'attentive' ? `top ${options.topN} of ${options.grid}×${options.grid} cells` : `alpha ${options.alpha}`;
+  const describeSettings = {
+    attentive: `top ${options.topN} of ${options.grid}×${options.grid} cells`,
+    resizemix: options.scale ? `scale ${options.scale.join('–')}` : 'the default scale',
+    fmix: `alpha ${options.alpha}${options.decay === undefined ? '' : `, decay ${options.decay}`}`,
+  }[options.method as string] ?? `alpha ${options.alpha}`;
   const rows = previewRows({
     images,
     labels,

@@ -30,7 +30,7 @@ describe('parseArgs', () => {
   });
 
   it('documents every option in the usage text', () => {
-    for (const option of ['--out', '--method', '--model', '--feature-node', '--normalization', '--top-n', '--grid', '--alpha', '--mode', '--seed', '--size', '--limit', '--columns', '--backend', '--quiet', '--help']) {
+    for (const option of ['--out', '--method', '--model', '--feature-node', '--normalization', '--top-n', '--grid', '--alpha', '--scale', '--decay', '--mode', '--seed', '--size', '--limit', '--columns', '--backend', '--quiet', '--help']) {
       expect(USAGE).toContain(option);
     }
     expect(USAGE).toMatch(/^Usage: attentive-cutmix preview <images\.\.\.\|folder>/);
@@ -100,13 +100,16 @@ describe('parseArgs', () => {
     });
     expect(preview('a', 'b', '--method', 'mixup', '--alpha', '0.4', '--out', 'x.png')).toMatchObject({ method: 'mixup', alpha: 0.4 });
     expect(preview('a', 'b', '--method', 'cutmix', '--alpha=2', '--out', 'x.png')).toMatchObject({ method: 'cutmix', alpha: 2 });
+    expect(preview('a', 'b', '--method', 'resizemix', '--scale', '0.2,0.6', '--out', 'x.png')).toMatchObject({ method: 'resizemix', scale: [0.2, 0.6] });
+    expect(preview('a', 'b', '--method', 'fmix', '--decay', '2.5', '--alpha', '0.5', '--out', 'x.png')).toMatchObject({ method: 'fmix', decay: 2.5, alpha: 0.5 });
+    expect(preview('a', 'b', '--method', 'saliencymix', '--model', 'm.json', '--out', 'x.png')).toMatchObject({ method: 'saliencymix', model: 'm.json' });
   });
 
   it("takes the library's names for the methods too, as mixDataset does", () => {
     expect(preview('a', 'b', '--method', 'cutMix', '--out', 'x.png')).toMatchObject({ method: 'cutmix' });
     expect(preview('a', 'b', '--method=attentiveCutMix', '--out', 'x.png')).toMatchObject({ method: 'attentive' });
     expect(preview('a', 'b', '--method', 'mixup', '--out', 'x.png')).toMatchObject({ method: 'mixup' });
-    expect(() => preview('a', 'b', '--method', 'CutMix', '--out', 'x.png')).toThrow(/option --method must be one of attentive, cutmix, mixup, but got 'CutMix'; did you mean 'cutmix'\?$/);
+    expect(() => preview('a', 'b', '--method', 'CutMix', '--out', 'x.png')).toThrow(/option --method must be one of attentive, cutmix, mixup, resizemix, saliencymix, fmix, but got 'CutMix'; did you mean 'cutmix'\?$/);
     expect(() => preview('a', 'b', '--mode', 'Batch', '--out', 'x.png')).toThrow(/option --mode must be one of elem, batch, but got 'Batch'; did you mean 'batch'\?$/);
   });
 
@@ -141,7 +144,7 @@ describe('parseArgs', () => {
       [['preview', 'a', 'b', '--out='], /option --out needs a value/],
       [['preview', 'a', 'b', '--out', 'grid.jpg'], /option --out must name a \.png file, but got 'grid\.jpg'/],
       [['preview', '--out', 'x.png'], /no images given/],
-      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'snapmix'], /option --method must be one of attentive, cutmix, mixup, but got 'snapmix'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'snapmix'], /option --method must be one of attentive, cutmix, mixup, resizemix, saliencymix, fmix, but got 'snapmix'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--mode', 'pairs'], /option --mode must be one of elem, batch, but got 'pairs'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--backend', 'webgl'], /option --backend must be one of wasm, cpu, but got 'webgl'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--model', 'm.json', '--normalization', 'caffe'], /option --normalization must be one of imagenet, unit, pixels, symmetric, but got 'caffe'/],
@@ -163,9 +166,16 @@ describe('parseArgs', () => {
       [['preview', 'a', 'b', '--out', 'x.png', '--grid', '2'], /option --top-n is needed with --grid 2/],
       [['preview', 'a', 'b', '--out', 'x.png', '--method', 'mixup', '--alpha', '0'], /option --alpha must be a number > 0, but got '0'/],
       [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--alpha', 'NaN'], /option --alpha must be a number > 0, but got 'NaN'/],
-      [['preview', 'a', 'b', '--out', 'x.png', '--alpha', '0.4'], /option --alpha applies only to --method cutmix and mixup/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--alpha', '0.4'], /option --alpha applies only to --method cutmix, mixup, saliencymix, fmix \(attentive pastes --top-n cells\)/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'resizemix', '--alpha', '0.4'], /option --alpha applies only to .*\(resizemix draws its scale from --scale\)/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'resizemix', '--scale', '0.5,0.2'], /option --scale must be LO,HI with 0 < LO <= HI <= 1, such as 0\.1,0\.8, but got '0\.5,0\.2'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'resizemix', '--scale', '0.5'], /option --scale must be LO,HI/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--scale', '0.2,0.5'], /option --scale applies only to --method resizemix, not cutmix/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'fmix', '--decay', '0'], /option --decay must be a number > 0, but got '0'/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'mixup', '--decay', '2'], /option --decay applies only to --method fmix, not mixup/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'saliencymix', '--grid', '4'], /option --grid applies only to --method attentive, not saliencymix/],
       [['preview', 'a', 'b', '--out', 'x.png', '--method', 'mixup', '--top-n', '3'], /option --top-n applies only to --method attentive, not mixup/],
-      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--model', 'm.json'], /option --model applies only to --method attentive, not cutmix/],
+      [['preview', 'a', 'b', '--out', 'x.png', '--method', 'cutmix', '--model', 'm.json'], /option --model applies only to --method attentive and saliencymix, not cutmix/],
       [['preview', 'a', 'b', '--out', 'x.png', '--feature-node', 'x'], /option --feature-node needs --model/],
     ];
     for (const [args, message] of cases) expect(usageError(args).message, args.join(' ')).toMatch(message);

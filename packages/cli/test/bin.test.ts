@@ -112,7 +112,7 @@ describe('the attentive-cutmix command from the packed packages', () => {
   it('fails with exit code 2 on a bad option', () => {
     const result = npx(['preview', 'photo0.png', 'photo1.png', '--method', 'snapmix', '--out', 'x.png']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^attentive-cutmix: option --method must be one of attentive, cutmix, mixup, but got 'snapmix'$/m);
+    expect(result.stderr).toMatch(/^attentive-cutmix: option --method must be one of attentive, cutmix, mixup, resizemix, saliencymix, fmix, but got 'snapmix'$/m);
     expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 

@@ -109,6 +109,60 @@ describe('preview', () => {
     }
   });
 
+  it('resizemix: outside the box the result images keep their own pixels, inside it the partner shrinks; the summary gives the box', async () => {
+    const { report, png, io } = await runPreview([...pngs, '--method', 'resizemix', '--scale', '0.4,0.6', '--size', String(SIZE), '--seed', '3', '--out', join(dir, 'resizemix.png')]);
+    const { boxes, lambda } = report.outcome;
+    for (let i = 0; i < 4; i++) {
+      const [y0, x0, y1, x1] = boxes![i]!;
+      expect(y1! - y0!).toBeGreaterThanOrEqual(Math.floor(0.4 * SIZE));
+      expect(y1! - y0!).toBeLessThanOrEqual(Math.floor(0.6 * SIZE));
+      expect(lambda[i]).toBeCloseTo(1 - ((y1! - y0!) * (x1! - x0!)) / (SIZE * SIZE), 6);
+      for (let y = 0; y < SIZE; y += 3) {
+        for (let x = 0; x < SIZE; x += 3) if (!(y >= y0! && y < y1! && x >= x0! && x < x1!)) expect(resultPixel(png, report, i, x, y)).toEqual(inputPixel(i, x, y));
+      }
+    }
+    expect(io.stdout.join('\n')).toMatch(/λ \d\.\d{4} .* box \[\d+, \d+, \d+, \d+\]/);
+  });
+
+  it("saliencymix: the partner's box is pasted at the same place, and the attention row outlines it", async () => {
+    const { report, png } = await runPreview([...pngs, '--method', 'saliencymix', '--size', String(SIZE), '--seed', '4', '--out', join(dir, 'saliencymix.png')]);
+    const { partners, boxes } = report.outcome;
+    let outlined = 0;
+    for (let i = 0; i < 4; i++) {
+      const [y0, x0, y1, x1] = boxes![i]!;
+      for (let y = 0; y < SIZE; y += 2) {
+        for (let x = 0; x < SIZE; x += 2) expect(resultPixel(png, report, i, x, y)).toEqual(inputPixel(y >= y0! && y < y1! && x >= x0! && x < x1! ? partners[i]! : i, x, y));
+      }
+      if (y1! > y0! && x1! > x0!) {
+        const origin = report.layout.tileOrigin('attention', i);
+        const k = ((origin.y + y0! * report.layout.scale) * png.width + origin.x + x0! * report.layout.scale) * 4;
+        expect(Array.from(png.data.subarray(k, k + 3))).toEqual([...COLORS.outline]);
+        outlined++;
+      }
+    }
+    expect(outlined).toBeGreaterThan(0);
+  });
+
+  it('fmix: every result pixel is its own or its partner’s, as many from the partner as the summary says', async () => {
+    const { report, png, io } = await runPreview([...pngs, '--method', 'fmix', '--decay', '2', '--size', String(SIZE), '--seed', '6', '--out', join(dir, 'fmix.png')]);
+    const { partners, lambda, pastedPixels } = report.outcome;
+    for (let i = 0; i < 4; i++) {
+      let fromPartner = 0;
+      for (let y = 0; y < SIZE; y++) {
+        for (let x = 0; x < SIZE; x++) {
+          const got = resultPixel(png, report, i, x, y);
+          const [own, other] = [inputPixel(i, x, y), inputPixel(partners[i]!, x, y)];
+          const same = (a: number[]) => a.every((v, c) => v === got[c]);
+          expect(same(own) || same(other)).toBe(true);
+          if (!same(own)) fromPartner++;
+        }
+      }
+      expect(fromPartner).toBeLessThanOrEqual(pastedPixels![i]!); // a partner pixel may equal the base's
+      expect(lambda[i]).toBeCloseTo(1 - pastedPixels![i]! / (SIZE * SIZE), 6);
+    }
+    expect(io.stdout.join('\n')).toContain(' px from the partner');
+  });
+
   it('resizes images of other sizes and formats to --size', async () => {
     const big = join(dir, 'big.jpg');
     writeJpeg(big, 96, 64, rgba(96, 64, () => [30, 160, 90]));
