@@ -1,5 +1,6 @@
 import { type Tensor, type Tensor3D, type Tensor4D, type TensorLike, reshape, tensor3d, tidy } from '@tensorflow/tfjs-core';
 
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { FMIX_SAMPLING_OPTIONS, type FMixParams, drawFMixParams } from '../sampling/fmix.js';
 import { samplingOf } from '../sampling/params.js';
@@ -49,6 +50,7 @@ export function fmixWith(op: string, images: Tensor | TensorLike, labels: Labels
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     const y = toSoftLabels(op, labels, batchSize, options);
     const params = drawFMixParams(batchSize, height, width, sampling, options.decay);
     const masks = maskTensor(params);
@@ -85,6 +87,7 @@ export function applyFMix<T extends Tensor>(images: T | TensorLike, params: FMix
     const x = toImages(op, 'images', images, true);
     const [batchSize, height, width] = x.shape as [number, number, number];
     assertFMixParamsFit(op, params, batchSize, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     const x4 = x.rank === 3 ? reshape(x, [batchSize, height, width, 1]) : x;
     const mixed = pasteMask(x4, params.partners, maskTensor(params));
     return (x.rank === 3 ? reshape(mixed, x.shape) : mixed) as T;

@@ -1,5 +1,6 @@
 import { type Tensor, type Tensor4D, type TensorLike, cast, reshape, tidy } from '@tensorflow/tfjs-core';
 
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { boxesTensor } from '../masks/box_mask.js';
 import { type ResolvedOptions, oneOfOption, resolveOptions } from '../options.js';
 import { samplingOf } from '../sampling/params.js';
@@ -54,6 +55,7 @@ export function resizeMixWith(op: string, images: Tensor | TensorLike, labels: L
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     const y = toSoftLabels(op, labels, batchSize, options);
     const params = drawResizeMixParams(batchSize, height, width, sampling, options.scale);
     return {
@@ -93,6 +95,7 @@ export function applyResizeMix<T extends Tensor>(images: T | TensorLike, params:
     const x = toImages(op, 'images', images, true);
     const [batchSize, height, width] = x.shape as [number, number, number];
     assertCutMixParamsFit(op, params, batchSize, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     return scaleInto(x, params, interpolation) as T;
   });
 }

@@ -3,6 +3,7 @@ import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, type TensorLi
 import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { peakBoxes } from '../cells/peak_boxes.js';
+import { assertExactOnBackend } from '../kernels/precision.js';
 import { boxMask } from '../masks/box_mask.js';
 import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { SAMPLING_OPTIONS, samplingOf } from '../sampling/params.js';
@@ -60,6 +61,7 @@ export function saliencyMixWith(op: string, images: Tensor | TensorLike, labels:
   return tidy(() => {
     const x = toBatch(op, images);
     const [batchSize, height, width] = x.shape;
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     const y = toSoftLabels(op, labels, batchSize, options);
     const params = drawSaliencyMixParams(batchSize, height, width, sampling);
     const partners = partnerTensor(params.partners);
@@ -104,6 +106,7 @@ export function applySaliencyMix<T extends Tensor>(x: T | TensorLike, params: Sa
     const t = toImages(op, 'x', x, true);
     const [batchSize, height, width] = t.shape as [number, number, number];
     assertSaliencyParamsFit(op, params, batchSize, height, width);
+    assertExactOnBackend(op, { batch: batchSize, height, width });
     if (t.rank === 3 && !(attention instanceof TensorClass)) {
       throw argumentError(op, 'attention', 'the images\' attention maps (a float32 Tensor3D [B, h, w]) when x is [B, H, W]: an extractor would run on x', 'an AttentionExtractor');
     }

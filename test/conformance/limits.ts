@@ -5,7 +5,7 @@
 // a backend with float32 textures must too, and one with half-float textures must refuse.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { applyMixup, attentiveCutMix, cellEdges, cutMix, mixup } from '../../src/index.js';
+import { applyMixup, attentiveCutMix, cellEdges, cutMix, fmix, mixup, resizeMix, saliencyMix } from '../../src/index.js';
 
 export interface LimitReport {
   /** What was called, and at which size. */
@@ -61,6 +61,26 @@ async function mixTwoClasses(k: number, labels: number[] | tf.Tensor2D, problems
   tf.dispose(r);
 }
 
+/**
+ * A paste op on a batch of B one-pixel images, each holding its index (mod 1000): each pixel must
+ * be its own where lambda (the kept share) is 1 and its partner's where it is 0, so a partner index
+ * rounded on the way shows as a wrong value.
+ */
+async function onePixelPaste(
+  n: number,
+  problems: string[],
+  made: tf.Tensor[],
+  mix: (x: tf.Tensor4D, ids: number[]) => { images: tf.Tensor; partners: tf.Tensor; lambda: tf.Tensor },
+): Promise<void> {
+  const x = valued([n, 1, 1], (b) => b % 1000);
+  made.push(x);
+  const r = mix(x, Array.from({ length: n }, (_, i) => i % 2));
+  const [out, partners, lambda] = [await r.images.data(), await r.partners.data(), await r.lambda.data()];
+  const bad = partners.findIndex((p, i) => out[i] !== (lambda[i]! === 1 ? i : lambda[i]! === 0 ? p : NaN) % 1000);
+  if (bad >= 0) problems.push(`sample ${bad} holds ${out[bad]}, lambda ${lambda[bad]}, its partner is ${partners[bad]}`);
+  tf.dispose(r as unknown as tf.Tensor[]);
+}
+
 /** Each probe, with the size at the limit and, where one exists, a size past it whose rounding would show. */
 const PROBES: [string, Probe, [number, number?]][] = [
   [
@@ -73,6 +93,17 @@ const PROBES: [string, Probe, [number, number?]][] = [
       const bad = partners.findIndex((p, i) => out[i] !== p % 1000);
       if (bad >= 0) problems.push(`sample ${bad} holds ${out[bad]}, its partner is ${partners[bad]}`);
       tf.dispose(r);
+    },
+    [2048, 3000],
+  ],
+  ['resizeMix, a batch of B one-pixel samples: each pixel its own or its partner\'s, as lambda says', (n, problems, made) => onePixelPaste(n, problems, made, (x, ids) => resizeMix(x, ids, { numClasses: 2, scale: [1, 1], seed: 6 })), [2048, 3000]],
+  ['fmix, a batch of B one-pixel samples: each pixel its own or its partner\'s, as lambda says', (n, problems, made) => onePixelPaste(n, problems, made, (x, ids) => fmix(x, ids, { numClasses: 2, mode: 'elem', seed: 7 })), [2048, 3000]],
+  [
+    'saliencyMix, a batch of B one-pixel samples: each pixel its own or its partner\'s, as lambda says',
+    (n, problems, made) => {
+      const maps = tf.ones([n, 1, 1]) as tf.Tensor3D;
+      made.push(maps);
+      return onePixelPaste(n, problems, made, (x, ids) => saliencyMix(x, ids, maps, { numClasses: 2, mode: 'elem', seed: 8 }));
     },
     [2048, 3000],
   ],

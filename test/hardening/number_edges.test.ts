@@ -9,7 +9,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { type Rng, attentiveCutMix, createMixer, createRng, cutMix, mixup, precomputeAttention, saliencyExtractor, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
+import { type Rng, attentiveCutMix, createMixer, createRng, cutMix, fmix, mixup, precomputeAttention, resizeMix, saliencyExtractor, saliencyMix, sampleCutMixParams, sampleMixupParams } from '../../src/index.js';
 import { drawCellCount } from '../../src/sampling/cell_count.js';
 import { runChild } from '../support/child.js';
 
@@ -136,6 +136,11 @@ describe('every numeric option given any number', () => {
     ['seed', 'mixup', 'options.seed', (v, x) => mixup(x, ids, { numClasses: 2, seed: v })],
     ['minMax[0]', 'cutMix', 'options.minMax', (v, x) => cutMix(x, ids, { numClasses: 2, minMax: [v, 1] })],
     ['minMax[1]', 'cutMix', 'options.minMax', (v, x) => cutMix(x, ids, { numClasses: 2, minMax: [Number.MIN_VALUE, v] })],
+    ['scale[0]', 'resizeMix', 'options.scale', (v, x) => resizeMix(x, ids, { numClasses: 2, scale: [v, 1], mode: 'elem' })],
+    ['scale[1]', 'resizeMix', 'options.scale', (v, x) => resizeMix(x, ids, { numClasses: 2, scale: [Number.MIN_VALUE, v] })],
+    ['alpha', 'saliencyMix', 'options.alpha', (v, x, maps) => saliencyMix(x, ids, maps, { numClasses: 2, alpha: v, mode: 'elem' })],
+    ['alpha', 'fmix', 'options.alpha', (v, x) => fmix(x, ids, { numClasses: 2, alpha: v, mode: 'elem' })],
+    ['decay', 'fmix', 'options.decay', (v, x) => fmix(x, ids, { numClasses: 2, decay: v })],
     ['grid', 'attentiveCutMix', 'options.grid', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: v, topN: 1 })],
     ['topN', 'attentiveCutMix', 'options.topN', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: 4, topN: v })],
     ['topN.alpha', 'attentiveCutMix', 'options.topN', (v, x, maps) => attentiveCutMix(x, ids, maps, { numClasses: 2, grid: 4, topN: { alpha: v }, mode: 'elem' })],
