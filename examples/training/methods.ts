@@ -9,6 +9,9 @@
 // - none, mixup, cutmix: the library's named mixers (mixup with `mixupAlpha`, cutMix with
 //   `cutmixAlpha`).
 // - oneof: createMixer({ oneOf: [mixup, cutMix], weights: [1, 1], mode: 'elem' }).
+// - resizemix, saliencymix, fmix: the library's named mixers at their defaults (resizeMix's scale
+//   [0.1, 0.8]; saliencyMix with the built-in saliencyExtractor; fmix's decay 3), saliencyMix and
+//   fmix with `cutmixAlpha`.
 // - cutmix-same-area: one box of the area of `topN` cells of the `grid` (a × b cells with
 //   a·b = topN, as square as can be, either way up), placed uniformly inside the image: CutMix at
 //   exactly the attentive methods' pasted area (a control).
@@ -57,6 +60,9 @@ export const METHODS = [
   'mixup',
   'cutmix',
   'oneof',
+  'resizemix',
+  'saliencymix',
+  'fmix',
   'cutmix-same-area',
   'attentive-saliency',
   'attentive-cam',
@@ -240,6 +246,12 @@ function mixerFor(method: Method, config: RunConfig): { name: Parameters<typeof 
         name: createMixer({ oneOf: [{ method: 'mixup', alpha: mix.mixupAlpha }, { method: 'cutMix', alpha: mix.cutmixAlpha }], weights: [1, 1], mode: 'elem', prob, numClasses }),
         options: {},
       };
+    case 'resizemix':
+      return { name: 'resizeMix', options: { numClasses, prob, mode: 'elem' } };
+    case 'saliencymix': // the built-in saliencyExtractor, mixDataset's default
+      return { name: 'saliencyMix', options: { numClasses, alpha: mix.cutmixAlpha, prob, mode: 'elem' } };
+    case 'fmix':
+      return { name: 'fmix', options: { numClasses, alpha: mix.cutmixAlpha, prob, mode: 'elem' } };
     case 'cutmix-same-area':
       return { name: sameAreaMixer(mix, numClasses), options: {} };
     case 'attentive-saliency': // the built-in saliencyExtractor, mixDataset's default

@@ -8,7 +8,9 @@
 // - its controls at the same N: attentive-random (uniform cells), attentive-least (the teacher's
 //   least attended cells), cutmix-same-area (one box of 6 cells' area);
 // - the other attention sources at N = 6: attentive-cam, attentive-saliency;
-// - attentive-teacher-beta: OpenMixup's variant, N drawn per sample (Beta(1, 1)).
+// - attentive-teacher-beta: OpenMixup's variant, N drawn per sample (Beta(1, 1));
+// - the methods added later (issue 17), at their defaults: resizemix, saliencymix (built-in
+//   saliency, alpha 1), fmix (alpha 1, decay 3).
 // The ablation, at ≥ 3 seeds: attentive-teacher with N in {1, 3, 9, 12, 15} (N = 6 is the main
 // comparison's).
 import type { CellCount } from '../../src/index.js';
@@ -54,6 +56,9 @@ export function mainConfigurations(plan: Plan): Omit<RunSpec, 'seed'>[] {
     { method: 'attentive-cam', topN: n, part },
     { method: 'attentive-saliency', topN: n, part },
     { method: 'attentive-teacher-beta', topN: { alpha: 1 }, part },
+    { method: 'resizemix', part },
+    { method: 'saliencymix', alpha: plan.cutmixAlpha, part },
+    { method: 'fmix', alpha: plan.cutmixAlpha, part },
   ];
 }
 

@@ -46,14 +46,12 @@ describe('examples/training/train.ts', () => {
     expect(stdout).toMatch(/Data: generated shapes .* 64 training and 32 validation images of 32×32, 6 classes/);
     expect(stdout).toMatch(/backend wasm/);
     const rows = table(stdout);
-    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'oneof', 'cutmix-same-area', 'attentive-saliency', 'attentive-cam', 'attentive-teacher', 'attentive-teacher-beta', 'attentive-least', 'attentive-random']);
+    expect([...rows.keys()]).toEqual(['none', 'mixup', 'cutmix', 'oneof', 'resizemix', 'saliencymix', 'fmix', 'cutmix-same-area', 'attentive-saliency', 'attentive-cam', 'attentive-teacher', 'attentive-teacher-beta', 'attentive-least', 'attentive-random']);
     for (const [method, [last, best, mean]] of rows) {
       for (const value of [last!, best!, mean!]) expect(value >= 0 && value <= 1, `${method}: ${value}`).toBe(true);
       expect(stdout).toContain(`  ${method.padEnd(9)} epoch 1/1  loss `);
     }
     expect(stdout).toMatch(/teacher: trained in .* s \(val acc .*\), saved to .*, maps precomputed in .* s/);
-    {
-    }
     expect(stdout).not.toMatch(/tensors still allocated/);
   });
 
@@ -104,7 +102,7 @@ describe('examples/training/train.ts', () => {
   it('exits with status 1 and one clear line on a bad argument or a missing CIFAR-10 folder', async () => {
     const bad = await train('--method', 'cutMix');
     expect(bad.code).toBe(1);
-    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, oneof, cutmix-same-area, attentive-saliency, attentive-cam, attentive-teacher, attentive-teacher-beta, attentive-least, attentive-random, all \(or a comma-separated list of them\), but got 'cutMix'\.$/m);
+    expect(bad.stderr).toMatch(/^train\.ts: --method must be one of none, mixup, cutmix, oneof, resizemix, saliencymix, fmix, cutmix-same-area, attentive-saliency, attentive-cam, attentive-teacher, attentive-teacher-beta, attentive-least, attentive-random, all \(or a comma-separated list of them\), but got 'cutMix'\.$/m);
     const missing = await train('--cifar', join(scratch, 'nowhere'));
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^train\.ts: CIFAR-10 folder '.*nowhere' does not exist\.$/m);

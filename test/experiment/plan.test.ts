@@ -22,13 +22,16 @@ describe('the plan', () => {
       'attentive-cam N=6',
       'attentive-saliency N=6',
       'attentive-teacher-beta (N ~ Beta(1))',
+      'resizemix',
+      'saliencymix',
+      'fmix',
     ]);
     for (const name of names) expect(runs.filter((r) => r.part === 'main' && configurationName(r) === name).map((r) => r.seed)).toEqual([1, 2, 3, 4, 5]);
     const ablation = runs.filter((r) => r.part === 'ablation');
     expect(ablation.every((r) => r.method === 'attentive-teacher')).toBe(true);
     expect([...new Set(ablation.map((r) => r.topN))]).toEqual([1, 3, 9, 12, 15]);
     for (const n of [1, 3, 9, 12, 15]) expect(ablation.filter((r) => r.topN === n).map((r) => r.seed)).toEqual([1, 2, 3]);
-    expect(runs.length).toBe(11 * 5 + 5 * 3);
+    expect(runs.length).toBe(14 * 5 + 5 * 3);
     expect(new Set(runs.map(runKey)).size).toBe(runs.length);
   });
 

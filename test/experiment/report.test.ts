@@ -96,7 +96,7 @@ describe('the report of a results file', () => {
     expect(block).toContain('Teacher: the same network trained without mixing on 50000 other images');
     expect(block).toContain('test 89.00 %');
     expect(block).toContain("mixup's alpha by validation accuracy: mixup α=0.2 (81.00 %).");
-    expect(block).toContain('Runs: 21 of 70 planned');
+    expect(block).toContain('Runs: 21 of 85 planned');
     for (const kind of ['curves', 'differences', 'ablation']) expect(block).toContain(`](results/fashion-mnist-${kind}.png)`);
   });
 

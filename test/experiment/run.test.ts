@@ -51,7 +51,7 @@ describe('scripts/experiment/run.ts --quick', () => {
   it('runs every planned run and the teacher, resumes without repeating, and redoes only what is missing', async () => {
     const out = join(scratch, 'fashion-mnist.json');
     const first = await experiment('fashion-mnist', out);
-    expect(first).toMatch(/fashion-mnist: 12 runs to do and the teacher, 2 workers/);
+    expect(first).toMatch(/fashion-mnist: 15 runs to do and the teacher, 2 workers/);
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(results.runs.map(runKey).sort()).toEqual(planned);
     expect(results.teacher).toMatchObject({ images: 64, epochs: 1, seed: 1000 });
@@ -65,7 +65,7 @@ describe('scripts/experiment/run.ts --quick', () => {
     // cosine from 0.003: epoch 1 at the full rate, epoch 2 half-way down
     expect(results.runs[0]!.epochs.map((e) => e.learningRate)).toEqual([0.003, 0.0015]);
 
-    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 12 runs done, the teacher trained\nfashion-mnist: 0 runs to do, 2 workers/);
+    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 15 runs done, the teacher trained\nfashion-mnist: 0 runs to do, 2 workers/);
     const dropped = results.runs.find((r) => r.method === 'attentive-least')!;
     writeFileSync(out, JSON.stringify({ ...results, runs: results.runs.filter((r) => r !== dropped) }));
     const third = await experiment('fashion-mnist', out);
@@ -78,7 +78,7 @@ describe('scripts/experiment/run.ts --quick', () => {
 
     // a plan of other runs (methods added later) keeps the runs: it says which runs there are, not how one goes
     writeFileSync(out, JSON.stringify({ ...again, settings: { ...again.settings, plan: { ...QUICK_PLAN, seeds: [7] } } }));
-    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 12 runs done, the teacher trained\nfashion-mnist: 0 runs to do/);
+    expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 15 runs done, the teacher trained\nfashion-mnist: 0 runs to do/);
 
     writeFileSync(out, JSON.stringify({ ...again, settings: { ...again.settings, sizes: { ...(again.settings.sizes as object), epochs: 99 } } }));
     expect(await experiment('fashion-mnist', out)).toMatch(/holds runs of other settings: starting afresh \(the old file is kept as .*\.old\)/);
