@@ -5,8 +5,8 @@ import { argumentError, describe } from '../validation.js';
 import type { AttentionExtractor } from './extractor.js';
 import { type FeatureModel, featureOutput, fixedInputSize, modelInputSize } from './feature_model.js';
 import { type ModelOutput, findOutput } from './feature_names.js';
-import { isLayersModel, layersFeatureModel } from './layers_features.js';
-import type { LayersModelLike } from './model_types.js';
+import { layersFeatureModel } from './layers_features.js';
+import { type LayersModelLike, isLayersModel } from './model_types.js';
 import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, type Scaling, defaultRange, resolveNormalization } from './preprocess.js';
 import { runModel } from './run_model.js';
 

@@ -4,13 +4,7 @@ import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
 import { argumentError } from '../validation.js';
 import { type ModelOutput, findOutput, listed, shortName } from './feature_names.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
-
-/**
- * The format of a model: a graph model (tfjs-converter) or a layers model (Keras format, tfjs-layers).
- * @public
- */
-export type ModelFormat = 'graph-model' | 'layers-model';
+import type { AnyGraphModel, LayersModelLike, ModelFormat } from './model_types.js';
 
 /** The affine map `scale·x + offset` a model applies to its input before its first other op (means over channels). */
 export interface InputScaling {

@@ -3,8 +3,8 @@ import { type Tensor3D, type Tensor4D, mean, tidy } from '@tensorflow/tfjs-core'
 
 import { resolveOptions } from '../options.js';
 import type { AttentionExtractor } from './extractor.js';
-import { type ModelFormat, featureOutput, isSpatial, modelInputSize } from './feature_model.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
+import { featureOutput, isSpatial, modelInputSize } from './feature_model.js';
+import type { AnyGraphModel, LayersModelLike, ModelFormat } from './model_types.js';
 import { shortName } from './feature_names.js';
 import { LOAD_OPTIONS, type ModelLoadOptions } from './model_files.js';
 import { type ExtractorSource, openFeatureModel } from './open_model.js';

@@ -4,7 +4,7 @@
 import type { io } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
-import type { ModelFormat } from './feature_model.js';
+import type { ModelFormat } from './model_types.js';
 
 /** What a model reader provides: the parsed model.json, and a way to read its weight files. */
 export interface ModelFiles {

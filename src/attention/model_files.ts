@@ -2,7 +2,7 @@
 // URL, a local path or an IOHandler, and has them verified (model_checks.ts) before tfjs sees them.
 import { env, io } from '@tensorflow/tfjs-core';
 
-import type { ModelFormat } from './feature_model.js';
+import type { ModelFormat } from './model_types.js';
 import {
   type ModelFiles,
   assertModelJson,

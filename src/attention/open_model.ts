@@ -5,8 +5,8 @@ import { type NamedTensorMap, dispose, engine, io, keep, tidy } from '@tensorflo
 import { argumentError, describe, errorMessage, isMissingPackage } from '../validation.js';
 import type { FeatureModel } from './feature_model.js';
 import { graphFeatureModel } from './graph_features.js';
-import { isLayersModel, layersFeatureModel } from './layers_features.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
+import { layersFeatureModel } from './layers_features.js';
+import { type AnyGraphModel, type LayersModelLike, isGraphModel, isLayersModel } from './model_types.js';
 import type { GraphNode } from './model_checks.js';
 import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
 
@@ -30,11 +30,6 @@ export async function openFeatureModel(op: string, source: ExtractorSource, limi
   }
   const loaded = await loadModelArtifacts(source, limits);
   return loaded.format === 'graph-model' ? openGraph(loaded) : openLayers(loaded);
-}
-
-function isGraphModel(value: unknown): value is AnyGraphModel {
-  const m = value as Partial<AnyGraphModel> | null;
-  return typeof m === 'object' && m !== null && typeof m.execute === 'function' && Array.isArray(m.inputNodes) && typeof m.save === 'function';
 }
 
 function openGraph({ artifacts, location }: LoadedArtifacts): FeatureModel {
