@@ -5,7 +5,7 @@ import { type Tensor4D, cast, div, image, scalar, sub, tensor1d } from '@tensorf
 
 import { type OptionRule, customOption } from '../options.js';
 import { argumentError, assertNumber, describe } from '../validation.js';
-import type { FeatureModel } from './feature_model.js';
+import type { FeatureModel } from '../models/feature_model.js';
 
 /**
  * How images are normalised before the model sees them, on pixel values first scaled to [0, 1]

@@ -3,7 +3,7 @@
 import type { Tensor4D } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
-import { type FeatureModel, inputChannels } from './feature_model.js';
+import { type FeatureModel, inputChannels } from '../models/feature_model.js';
 import { type Scaling, preprocess } from './preprocess.js';
 
 /**

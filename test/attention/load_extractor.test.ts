@@ -150,7 +150,7 @@ describe('loadAttentionExtractor: graph models', () => {
     expect(far.message).toMatch(/but got 'completely\/different': no node has that name\.$/);
     // A model with hundreds of long node names still gets a message of a few lines.
     const many = Array.from({ length: 300 }, (_, i) => `StatefulPartitionedCall/model/stage_${i}/block/conv/Relu`);
-    const { findOutput } = await import('../../src/attention/feature_names.js');
+    const { findOutput } = await import('../../src/models/feature_names.js');
     const outputs = many.map((name) => ({ name, op: 'Relu', shape: [1, 7, 7, 8] }));
     let message = '';
     try {
