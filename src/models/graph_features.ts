@@ -3,7 +3,7 @@ import { type Tensor, type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
-import { type GraphNode, assertGraphTopology } from './model_checks.js';
+import { type GraphNode, assertGraphTopology } from './graph_topology.js';
 import type { AnyGraphModel } from './model_types.js';
 
 /** Ops that pass their input on unchanged, and those that scale or shift it by a constant. */

@@ -1,21 +1,14 @@
 // Reads the files of a converted model, graph or layers (model.json and its weight files), from a
-// URL, a local path or an IOHandler, and has them verified (model_checks.ts) before tfjs sees them.
+// URL, a local path or an IOHandler, and has them verified (model_json_checks.ts, weight_bytes.ts)
+// before tfjs sees them.
 import { env, io } from '@tensorflow/tfjs-core';
 
 import type { ModelFormat } from './model_types.js';
-import {
-  type ModelFiles,
-  assertModelJson,
-  assertSafeWeightPath,
-  assertWeightBytes,
-  assertWeightSpecs,
-  manifestBytes,
-  parseJson,
-  weightFileTooLarge,
-} from './model_checks.js';
+import { type ModelFiles, assertModelJson, assertSafeWeightPath, assertWeightSpecs, parseJson } from './model_json_checks.js';
 import { customOption, withDefault } from '../options.js';
 import { errorMessage } from '../validation.js';
 import { readModelFiles } from './node_files.js';
+import { assertWeightBytes, manifestBytes, weightFileTooLarge } from './weight_bytes.js';
 
 /**
  * Where a converted model is read from: a URL or (in Node) a path of its model.json, or a `tf.io.IOHandler`.

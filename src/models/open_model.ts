@@ -7,7 +7,7 @@ import type { FeatureModel } from './feature_model.js';
 import { graphFeatureModel } from './graph_features.js';
 import { layersFeatureModel } from './layers_features.js';
 import { type AnyGraphModel, type LayersModelLike, isGraphModel, isLayersModel } from './model_types.js';
-import type { GraphNode } from './model_checks.js';
+import type { GraphNode } from './graph_topology.js';
 import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
 
 /**
