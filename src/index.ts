@@ -30,4 +30,5 @@ export { NORMALIZATION_NAMES, type Normalization } from './attention/preprocess.
 export type { ModelFormat } from './models/model_types.js';
 export type { ExtractorSource } from './models/open_model.js';
 export type { AnyGraphModel, LayersModelLike, LayerLike } from './models/model_types.js';
-export type { ModelLoadOptions, ModelSource } from './models/model_files.js';
+export type { ModelLoadOptions } from './models/load_limits.js';
+export type { ModelSource } from './models/model_artifacts.js';

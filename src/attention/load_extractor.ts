@@ -3,7 +3,7 @@ import { type Tensor3D, type Tensor4D, mean, tidy } from '@tensorflow/tfjs-core'
 import { resolveOptions } from '../options.js';
 import { featureOutput, isSpatial, modelInputSize } from '../models/feature_model.js';
 import { shortName } from '../models/feature_names.js';
-import { LOAD_OPTIONS, type ModelLoadOptions } from '../models/model_files.js';
+import { LOAD_OPTIONS, type ModelLoadOptions } from '../models/load_limits.js';
 import type { AnyGraphModel, LayersModelLike, ModelFormat } from '../models/model_types.js';
 import { type ExtractorSource, openFeatureModel } from '../models/open_model.js';
 import type { AttentionExtractor } from './extractor.js';

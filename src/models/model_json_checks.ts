@@ -9,20 +9,6 @@ import { type GraphNode, assertGraphTopology } from './graph_topology.js';
 import type { ModelFormat } from './model_types.js';
 import { BYTES_PER_ELEMENT, QUANTIZED_BYTES, elementCount } from './weight_bytes.js';
 
-/** What a model reader provides: the parsed model.json, and a way to read its weight files. */
-export interface ModelFiles {
-  /** The location of model.json, for messages. */
-  readonly location: string;
-  /** model.json, parsed. */
-  readonly json: unknown;
-  /**
-   * Reads the weight file at a manifest path (checked with {@link assertSafeWeightPath}). A file
-   * that holds more than `maxBytes` is refused before its contents are read
-   * ({@link weightFileTooLarge}), so a huge file cannot exhaust memory.
-   */
-  readWeights(path: string, maxBytes: number): Promise<ArrayBuffer>;
-}
-
 /** Parses model.json text, naming the file when it is not JSON. */
 export function parseJson(location: string, text: string): unknown {
   try {

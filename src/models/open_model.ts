@@ -8,7 +8,8 @@ import { graphFeatureModel } from './graph_features.js';
 import { layersFeatureModel } from './layers_features.js';
 import { type AnyGraphModel, type LayersModelLike, isGraphModel, isLayersModel } from './model_types.js';
 import type { GraphNode } from './graph_topology.js';
-import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
+import type { LoadLimits } from './load_limits.js';
+import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_artifacts.js';
 
 /**
  * What a model-based extractor can be made from: a converted model's files (a path or URL of
