@@ -1,15 +1,24 @@
-// From whatever the user has (files, an IOHandler, a GraphModel, a LayersModel) to a FeatureModel.
-import { type GraphModel, loadGraphModelSync } from '@tensorflow/tfjs-converter';
-import { type NamedTensorMap, dispose, engine, io, keep, tidy } from '@tensorflow/tfjs-core';
+// Model loading: one pipeline from whatever the user has to a FeatureModel (feature_model.ts), a
+// model whose outputs can be listed and run up to, whatever its format.
+//
+//   a path, URL or IOHandler of a converted model
+//     → its files read (node_files.ts, http_files.ts, within load_limits.ts) and checked
+//       (model_json_checks.ts, graph_topology.ts, weight_bytes.ts): model_artifacts.ts
+//     → opened as a graph model (open_graph.ts) or a layers model (open_layers.ts)
+//   a GraphModel or a tf.LayersModel, as it is
+//     → a FeatureModel of its nodes (graph_features.ts) or its layers (layers_features.ts)
+//
+// The extractors (src/attention/) take it from there: which output, and the batch brought to it.
+import type { io } from '@tensorflow/tfjs-core';
 
-import { argumentError, describe, errorMessage, isMissingPackage } from '../validation.js';
+import { argumentError, describe } from '../validation.js';
 import type { FeatureModel } from './feature_model.js';
-import { graphFeatureModel } from './graph_features.js';
 import { layersFeatureModel } from './layers_features.js';
-import { type AnyGraphModel, type LayersModelLike, isGraphModel, isLayersModel } from './model_types.js';
-import type { GraphNode } from './graph_topology.js';
 import type { LoadLimits } from './load_limits.js';
-import { type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_artifacts.js';
+import { type ModelSource, loadModelArtifacts } from './model_artifacts.js';
+import { type AnyGraphModel, type LayersModelLike, isGraphModel, isLayersModel } from './model_types.js';
+import { openGraph, openUserGraph } from './open_graph.js';
+import { openLayers } from './open_layers.js';
 
 /**
  * What a model-based extractor can be made from: a converted model's files (a path or URL of
@@ -21,147 +30,11 @@ export type ExtractorSource = ModelSource | AnyGraphModel | LayersModelLike;
 /** Opens `source` as a FeatureModel, loading it where it is files, within `limits`. */
 export async function openFeatureModel(op: string, source: ExtractorSource, limits: LoadLimits): Promise<FeatureModel> {
   if (isLayersModel(source)) return layersFeatureModel(source, `'${source.name}' (the LayersModel passed as source)`, false);
-  if (isGraphModel(source)) {
-    const location = 'the GraphModel passed as source';
-    return graphFeatureModel(source, await graphNodesOf(location, source), location, false);
-  }
+  if (isGraphModel(source)) return openUserGraph(source);
   const isHandler = typeof source === 'object' && source !== null && typeof (source as io.IOHandler).load === 'function';
   if (!(typeof source === 'string' && source.length > 0) && !isHandler) {
     throw argumentError(op, 'source', 'a model.json URL or path, a tf.io.IOHandler, a GraphModel or a tf.LayersModel', describe(source));
   }
   const loaded = await loadModelArtifacts(source, limits);
   return loaded.format === 'graph-model' ? openGraph(loaded) : openLayers(loaded);
-}
-
-function openGraph({ artifacts, location }: LoadedArtifacts): FeatureModel {
-  let model: GraphModel<io.IOHandlerSync>;
-  try {
-    // In a tidy that keeps only the model's weights: a build that fails leaves none behind.
-    let built: GraphModel<io.IOHandlerSync> | undefined;
-    tidy(() => {
-      built = loadGraphModelSync(artifacts);
-      for (const tensors of Object.values(built.weights)) tensors.forEach((t) => keep(t));
-    });
-    model = built!;
-  } catch (e) {
-    throw new Error(`The graph model ${location} could not be built by tfjs-converter: ${errorMessage(e)}`, { cause: e });
-  }
-  return graphFeatureModel(model, (artifacts.modelTopology as { node: GraphNode[] }).node, location, true);
-}
-
-/** The graph of a GraphModel the user loaded, read through its public `save`. */
-async function graphNodesOf(location: string, model: AnyGraphModel): Promise<GraphNode[]> {
-  let topology: unknown;
-  try {
-    await model.save(
-      io.withSaveHandler(async (artifacts) => {
-        topology = artifacts.modelTopology;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-  } catch (e) {
-    throw new Error(`Cannot read the graph of ${location}: ${errorMessage(e)}`, { cause: e });
-  }
-  const nodes = (topology as { node?: unknown } | undefined)?.node;
-  if (!Array.isArray(nodes)) throw new Error(`Cannot read the graph of ${location}: it holds no graph nodes.`);
-  return nodes as GraphNode[];
-}
-
-type LoadedLayersModel = LayersModelLike & { loadWeights(weights: NamedTensorMap, strict?: boolean): void };
-
-/** The parts of tfjs-layers the loader uses (the topology typed `never`: its Keras JSON types are tfjs-layers' own). */
-interface LayersModule {
-  models: { modelFromJSON(config: { modelTopology: never }): Promise<LoadedLayersModel> };
-  layers: { Layer: { prototype: object } };
-}
-
-/** `Layer.addWeight`, protected in tfjs-layers' types: every layer makes its weights through it. */
-type AddWeight = (this: { name: string }, name: string, shape: number[], ...rest: never[]) => unknown;
-
-const notBuilt = (location: string, e: unknown) => new Error(`The layers model ${location} could not be built by tfjs-layers: ${errorMessage(e)}`, { cause: e });
-
-/**
- * Builds the layers, then sets their weights: in two steps, so that whatever fails leaves
- * nothing behind. (tfjs-layers given the weights too would leave their tensors, and the layers'
- * variables, behind when they do not fit the layers.)
- */
-async function openLayers({ artifacts, location }: LoadedArtifacts): Promise<FeatureModel> {
-  const tfl = await importLayers(location);
-  const specs = (artifacts.weightSpecs ?? []).filter((spec) => spec.group !== 'optimizer');
-  const elements = specs.reduce((n, spec) => n + spec.shape.reduce((a, d) => a * d, 1), 0);
-  const model = await buildLayers(tfl, artifacts.modelTopology, location, elements);
-  try {
-    const weights = tidy(() => io.decodeWeights(artifacts.weightData ?? new ArrayBuffer(0), specs));
-    try {
-      model.loadWeights(weights, true);
-    } finally {
-      dispose(Object.values(weights));
-    }
-    return layersFeatureModel(model, location, true);
-  } catch (e) {
-    model.dispose();
-    throw notBuilt(location, e);
-  }
-}
-
-/**
- * The layers of `topology`, built by tfjs-layers, which makes and initialises every weight the
- * topology declares before any is compared with the manifest: so that no size in model.json is
- * allocated unchecked, a weight is refused before it is made once the layers would hold more
- * elements than the manifest declares (whose bytes the files were checked to hold). A failed
- * build leaves nothing behind: the variables of the layers built before it are released, and so
- * are tensors tfjs-layers made and lost (an initial value whose variable it then refused).
- * modelFromJSON builds the layers before its first await, so the guard, the tidy and the
- * variables counted are this build's alone.
- */
-async function buildLayers(tfl: LayersModule, topology: unknown, location: string, budget: number): Promise<LoadedLayersModel> {
-  const prototype = tfl.layers.Layer.prototype as { addWeight: AddWeight };
-  const addWeight = prototype.addWeight;
-  let left = budget;
-  let refused: Error | undefined;
-  prototype.addWeight = function (name, shape, ...rest) {
-    const elements = shape.reduce((n, d) => n * d, 1);
-    if (!(elements <= left)) {
-      refused = new Error(
-        `The layers model ${location} declares a weight larger than its weights manifest allows: '${this.name}/${name}' [${shape.join(', ')}] (${elements} elements), with ${left} of the manifest's ${budget} elements left; the topology belongs to another model, or model.json was altered.`,
-      );
-      throw refused;
-    }
-    left -= elements;
-    return addWeight.call(this, name, shape, ...rest);
-  };
-  const before = new Set(Object.keys(engine().registeredVariables));
-  let built!: Promise<LoadedLayersModel>;
-  try {
-    tidy(() => void (built = tfl.models.modelFromJSON({ modelTopology: topology as never })));
-  } finally {
-    prototype.addWeight = addWeight;
-  }
-  const made = Object.entries(engine().registeredVariables).filter(([name]) => !before.has(name));
-  try {
-    const model: unknown = await built;
-    // A Keras config of a single layer or activation builds that, not a model.
-    if (!isLayersModel(model) || typeof (model as Partial<LoadedLayersModel>).loadWeights !== 'function') {
-      const kind = (model as { getClassName?: () => string } | null)?.getClassName?.() ?? typeof model;
-      throw new Error(`its modelTopology describes a '${kind}', not a model (a Sequential or a functional Model)`);
-    }
-    return model as LoadedLayersModel;
-  } catch (e) {
-    for (const [, variable] of made) variable.dispose();
-    throw refused ?? notBuilt(location, e);
-  }
-}
-
-/** tfjs-layers, an optional peer dependency: imported only for a layers model's files. */
-async function importLayers(location: string): Promise<LayersModule> {
-  try {
-    const tfl: LayersModule = await import('@tensorflow/tfjs-layers');
-    return tfl;
-  } catch (e) {
-    const why = isMissingPackage(e, '@tensorflow/tfjs-layers') ? 'which is not installed' : `which could not be imported (${errorMessage(e)})`;
-    throw new Error(
-      `${location} is a layers model (Keras format); loading it needs @tensorflow/tfjs-layers, an optional peer dependency of attentive-cutmix, ${why}: npm install @tensorflow/tfjs-layers (it comes with @tensorflow/tfjs), or load the model yourself and pass the tf.LayersModel.`,
-      { cause: e },
-    );
-  }
 }
