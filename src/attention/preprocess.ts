@@ -103,7 +103,7 @@ function round(v: number): string {
 }
 
 /** Checks an `inputRange` argument: `[lo, hi]` with finite lo < hi. */
-export function resolveRange(op: string, range: unknown): [number, number] {
+function resolveRange(op: string, range: unknown): [number, number] {
   const [lo, hi] = Array.isArray(range) && range.length === 2 ? range : [];
   if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
     throw argumentError(op, 'options.inputRange', '[lo, hi] with finite lo < hi', describe(range));
@@ -112,7 +112,7 @@ export function resolveRange(op: string, range: unknown): [number, number] {
 }
 
 /** Checks an `inputSize` argument: `[height, width]` of positive integers. */
-export function resolveInputSize(op: string, size: unknown): [number, number] {
+function resolveInputSize(op: string, size: unknown): [number, number] {
   if (!Array.isArray(size) || size.length !== 2) throw argumentError(op, 'options.inputSize', '[height, width]', describe(size));
   assertNumber(op, 'options.inputSize[0]', size[0], { min: 1, integer: true });
   assertNumber(op, 'options.inputSize[1]', size[1], { min: 1, integer: true });
