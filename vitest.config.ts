@@ -10,6 +10,7 @@ const tensorTests = [
   'test/mix/**/*.test.ts',
   'test/masks/**/*.test.ts',
   'test/attention/**/*.test.ts',
+  'test/models/**/*.test.ts',
   'test/cells/**/*.test.ts',
   'test/kernels/**/*.test.ts',
   'test/hardening/non_finite.test.ts',

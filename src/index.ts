@@ -34,7 +34,8 @@ export type { ModelExtractorOptions, ModelAttentionExtractor, FeatureNode, ListF
 export { camExtractor } from './attention/cam.js';
 export type { CamExtractor, CamExtractorOptions } from './attention/cam.js';
 export { NORMALIZATION_NAMES, type Normalization } from './attention/preprocess.js';
-export type { ModelFormat } from './attention/feature_model.js';
-export type { ExtractorSource } from './attention/open_model.js';
-export type { AnyGraphModel, LayersModelLike, LayerLike } from './attention/model_types.js';
-export type { ModelLoadOptions, ModelSource } from './attention/model_files.js';
+export type { ModelFormat } from './models/model_types.js';
+export type { ExtractorSource } from './models/open_model.js';
+export type { AnyGraphModel, LayersModelLike, LayerLike } from './models/model_types.js';
+export type { ModelLoadOptions } from './models/load_limits.js';
+export type { ModelSource } from './models/model_artifacts.js';

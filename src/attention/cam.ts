@@ -2,12 +2,13 @@ import { type Tensor, type Tensor2D, type Tensor3D, type Tensor4D, cast, expandD
 
 import { resolveOptions } from '../options.js';
 import { argumentError, describe } from '../validation.js';
+import { type FeatureModel, featureOutput, fixedInputSize, modelInputSize } from '../models/feature_model.js';
+import { type ModelOutput, findOutput } from '../models/feature_names.js';
+import { layersFeatureModel } from '../models/layers_features.js';
+import { type LayersModelLike, isLayersModel } from '../models/model_types.js';
 import type { AttentionExtractor } from './extractor.js';
-import { type FeatureModel, featureOutput, fixedInputSize, modelInputSize, runModel } from './feature_model.js';
-import { type ModelOutput, findOutput } from './feature_names.js';
-import { isLayersModel, layersFeatureModel } from './layers_features.js';
-import type { LayersModelLike } from './model_types.js';
 import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, type Scaling, defaultRange, resolveNormalization } from './preprocess.js';
+import { runModel } from './run_model.js';
 
 /**
  * Options of {@link camExtractor}.

@@ -1,14 +1,14 @@
 import { type Tensor3D, type Tensor4D, mean, tidy } from '@tensorflow/tfjs-core';
 
-
 import { resolveOptions } from '../options.js';
+import { featureOutput, isSpatial, modelInputSize } from '../models/feature_model.js';
+import { shortName } from '../models/feature_names.js';
+import { LOAD_OPTIONS, type ModelLoadOptions } from '../models/load_limits.js';
+import type { AnyGraphModel, LayersModelLike, ModelFormat } from '../models/model_types.js';
+import { type ExtractorSource, openFeatureModel } from '../models/open_model.js';
 import type { AttentionExtractor } from './extractor.js';
-import { type ModelFormat, defaultNormalization, featureOutput, isSpatial, modelInputSize, runModel } from './feature_model.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
-import { shortName } from './feature_names.js';
-import { LOAD_OPTIONS, type ModelLoadOptions } from './model_files.js';
-import { type ExtractorSource, openFeatureModel } from './open_model.js';
-import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultRange, resolveNormalization } from './preprocess.js';
+import { MODEL_INPUT_OPTIONS, NAME_OPTION, type Normalization, defaultNormalization, defaultRange, resolveNormalization } from './preprocess.js';
+import { runModel } from './run_model.js';
 
 /**
  * Options of {@link loadAttentionExtractor}.

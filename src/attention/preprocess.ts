@@ -1,9 +1,11 @@
 // What a model-based extractor does to a batch before the model sees it: resize, scale the pixel
-// values to [0, 1], normalise. Shared by the loaded extractors and the CAM extractor.
+// values to [0, 1], normalise (as the model needs, when the user does not say). Shared by the
+// loaded extractors and the CAM extractor.
 import { type Tensor4D, cast, div, image, scalar, sub, tensor1d } from '@tensorflow/tfjs-core';
 
 import { type OptionRule, customOption } from '../options.js';
 import { argumentError, assertNumber, describe } from '../validation.js';
+import type { FeatureModel } from '../models/feature_model.js';
 
 /**
  * How images are normalised before the model sees them, on pixel values first scaled to [0, 1]
@@ -70,8 +72,38 @@ export function resolveNormalization(op: string, normalization: unknown): MeanSt
   return { mean: meanList as number[], std: stdList as number[] };
 }
 
+/**
+ * Below this scale a model's own scaling expects 0–255 input (×1/255 or ×1/127.5), above it [0, 1]
+ * input (×2 − 1, or a mean/std normalisation): the two ranges differ 255-fold, and this is their
+ * geometric middle for a model that maps its input to a span of about 2.
+ */
+const PIXEL_SCALE_BELOW = 2 / Math.sqrt(255);
+
+/**
+ * The normalisation a model needs when the user does not say: none of ours where the model scales
+ * its input itself (`'unit'` for [0, 1] input, `'pixels'` for 0–255), else `'imagenet'`.
+ */
+export function defaultNormalization(model: FeatureModel): { normalization: Exclude<Normalization, object>; reason: string } {
+  const scaling = model.inputScaling();
+  if (scaling === undefined) {
+    return {
+      normalization: 'imagenet',
+      reason: `no scaling of the input was found inside the model before its first other ${model.what}, and 'imagenet' is the default (a model that expects another input needs normalization: MobileNet and Inception take [−1, 1], 'symmetric')`,
+    };
+  }
+  const affine = `x·${round(scaling.scale)} ${scaling.offset < 0 ? '−' : '+'} ${round(Math.abs(scaling.offset))}`;
+  if (Math.abs(scaling.scale) < PIXEL_SCALE_BELOW) {
+    return { normalization: 'pixels', reason: `the model scales its input itself (${scaling.by}: ${affine}), from 0–255 values` };
+  }
+  return { normalization: 'unit', reason: `the model scales its input itself (${scaling.by}: ${affine}), from [0, 1] values` };
+}
+
+function round(v: number): string {
+  return String(Number(v.toPrecision(3)));
+}
+
 /** Checks an `inputRange` argument: `[lo, hi]` with finite lo < hi. */
-export function resolveRange(op: string, range: unknown): [number, number] {
+function resolveRange(op: string, range: unknown): [number, number] {
   const [lo, hi] = Array.isArray(range) && range.length === 2 ? range : [];
   if (typeof lo !== 'number' || typeof hi !== 'number' || !Number.isFinite(lo) || !Number.isFinite(hi) || lo >= hi) {
     throw argumentError(op, 'options.inputRange', '[lo, hi] with finite lo < hi', describe(range));
@@ -80,7 +112,7 @@ export function resolveRange(op: string, range: unknown): [number, number] {
 }
 
 /** Checks an `inputSize` argument: `[height, width]` of positive integers. */
-export function resolveInputSize(op: string, size: unknown): [number, number] {
+function resolveInputSize(op: string, size: unknown): [number, number] {
   if (!Array.isArray(size) || size.length !== 2) throw argumentError(op, 'options.inputSize', '[height, width]', describe(size));
   assertNumber(op, 'options.inputSize[0]', size[0], { min: 1, integer: true });
   assertNumber(op, 'options.inputSize[1]', size[1], { min: 1, integer: true });

@@ -1,30 +1,15 @@
-// loadAttentionExtractor and listFeatureNodes on layers models (Keras format, tfjs-layers):
-// from files, from an IOHandler, and from a tf.LayersModel object such as the model being trained.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// loadAttentionExtractor and listFeatureNodes on layers models (Keras format, tfjs-layers): the
+// feature map, the layers listed, a tf.LayersModel (such as the model being trained) used as it is,
+// the normalisation found. How the files are read and checked is test/models/layers_models.test.ts.
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
-import { serveFolder } from '../support/serve.js';
+import { fixtureArtifacts, fixturePath } from '../support/fixture_models.js';
 
-const fixture = resolve(import.meta.dirname, '../fixtures/models/keras-cnn');
-const kerasJson = join(fixture, 'model.json');
+const kerasJson = fixturePath('keras-cnn');
 const IMAGENET = { mean: [0.485, 0.456, 0.406], std: [0.229, 0.224, 0.225] };
-
-type LayersJson = { format?: string; modelTopology: Record<string, unknown>; weightsManifest: { paths: string[]; weights: { name: string }[] }[] } & Record<string, unknown>;
-const original = (): LayersJson => JSON.parse(readFileSync(kerasJson, 'utf8'));
-const weightData = () => {
-  const bytes = readFileSync(join(fixture, 'group1-shard1of1.bin'));
-  return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-};
-const artifactsOf = (json: LayersJson): tf.io.ModelArtifacts => ({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0]!.weights as tf.io.WeightsManifestEntry[], weightData: weightData() });
-
-/** The fixture as tfjs-layers loads it, for the user's-own-model cases. */
-const loadFixture = () => tfl.loadLayersModel({ load: async () => artifactsOf(original()) });
 
 /** What the extractor should give, computed with tfjs-layers' own API: the model cut at `layer`, its output averaged over channels. */
 function expectedMap(model: tfl.LayersModel, layer: string, images: tf.Tensor4D, normalize: (x: tf.Tensor4D) => tf.Tensor4D): tf.Tensor3D {
@@ -36,35 +21,10 @@ function expectedMap(model: tfl.LayersModel, layer: string, images: tf.Tensor4D,
 const imagenet = (x: tf.Tensor4D) => tf.div(tf.sub(x, IMAGENET.mean), IMAGENET.std) as tf.Tensor4D;
 
 describe('loadAttentionExtractor: layers models', () => {
-  let server: Awaited<ReturnType<typeof serveFolder>>;
-  let baseUrl: string;
-  let scratch: string;
-
-  beforeAll(async () => {
-    server = await serveFolder(join(fixture, '..'));
-    baseUrl = server.url;
-    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-layers-'));
-  });
-
-  afterAll(() => {
-    server.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
-
-  /** A copy of the fixture whose model.json is `change`d; returns its path. */
-  function changed(name: string, change: (json: LayersJson) => void): string {
-    const dir = join(scratch, name);
-    cpSync(fixture, dir, { recursive: true });
-    const json = original();
-    change(json);
-    writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
-    return join(dir, 'model.json');
-  }
-
   it('takes the last spatial layer by default and computes its channel mean, as tfjs-layers computes the layer', async () => {
     const extractor = await loadAttentionExtractor(kerasJson);
     expect([extractor.format, extractor.featureNode, extractor.inputSize, extractor.normalization]).toEqual(['layers-model', 'features', [32, 32], 'imagenet']);
-    const model = await loadFixture();
+    const model = await tfl.loadLayersModel({ load: async () => fixtureArtifacts('keras-cnn') });
     const images = tf.randomUniform([3, 32, 32, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
     const [map, expected] = [extractor.extract(images), expectedMap(model, 'features', images, imagenet)];
     expect(map.shape).toEqual([3, 16, 16]);
@@ -81,30 +41,6 @@ describe('loadAttentionExtractor: layers models', () => {
       { name: 'pool1', shortName: 'pool1', op: 'MaxPooling2D', shape: [1, 16, 16, 4] },
       { name: 'features', shortName: 'features', op: 'Conv2D', shape: [1, 16, 16, 8] },
     ]);
-  });
-
-  it('gives the same maps from a path, a file:// URL, an http URL, an IOHandler, older Keras files and the LayersModel itself', async () => {
-    const noFormat = changed('no-format', (json) => void delete json.format);
-    // As Keras in Python writes it: no format, the model config under model_config.
-    const python = changed('python-keras', (json) => {
-      delete json.format;
-      json.modelTopology = { keras_version: '2.2.4', backend: 'tensorflow', model_config: json.modelTopology };
-    });
-    const model = await loadFixture();
-    const sources = [kerasJson, pathToFileURL(kerasJson).href, `${baseUrl}/keras-cnn/model.json`, { load: async () => artifactsOf(original()) }, noFormat, python, model];
-    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
-    const maps: Float32Array[] = [];
-    for (const source of sources) {
-      const extractor = await loadAttentionExtractor(source);
-      expect(extractor.format).toBe('layers-model');
-      const map = extractor.extract(images);
-      maps.push((await map.data()) as Float32Array);
-      map.dispose();
-      extractor.dispose();
-    }
-    for (const m of maps) expect(m).toEqual(maps[0]);
-    tf.dispose(images);
-    model.dispose();
   });
 
   it('uses a LayersModel as it is: its weights shared, inference mode, the model left to its owner', async () => {
@@ -166,28 +102,5 @@ describe('loadAttentionExtractor: layers models', () => {
     const twoInputs = tfl.model({ inputs: [x, y], outputs: tfl.layers.add().apply([x, y]) as tfl.SymbolicTensor });
     await expect(loadAttentionExtractor(twoInputs)).rejects.toThrow(/has 2 inputs; an attention extractor needs a model with one image input/);
     twoInputs.dispose();
-  });
-
-  it('refuses a layers model tfjs-layers cannot build, leaving no tensor or variable behind', async () => {
-    const before = tf.memory().numTensors;
-    const unknownLayer = changed('lambda', (json) => {
-      const layers = (json.modelTopology as { config: { layers: { class_name: string }[] } }).config.layers;
-      layers[2]!.class_name = 'Lambda';
-    });
-    await expect(loadAttentionExtractor(unknownLayer)).rejects.toThrow(/The layers model .*lambda\/model.json could not be built by tfjs-layers: .*Lambda/);
-    // The layers are built (their variables made) before the weights are found not to fit.
-    const renamed = changed('renamed', (json) => void (json.weightsManifest[0]!.weights[0]!.name = 'elsewhere/kernel'));
-    await expect(loadAttentionExtractor(renamed)).rejects.toThrow(/The layers model .*renamed\/model.json could not be built by tfjs-layers/);
-    expect(tf.memory().numTensors).toBe(before);
-  });
-
-  it('verifies layers model files as it does graph model files', async () => {
-    const truncated = changed('truncated', () => undefined);
-    writeFileSync(join(truncated, '..', 'group1-shard1of1.bin'), Buffer.alloc(100));
-    await expect(loadAttentionExtractor(truncated)).rejects.toThrow(/The weight file 'group1-shard1of1.bin' of .*truncated\/model.json holds 100 bytes, but the weights manifest needs 1992: the file is truncated/);
-    const outside = changed('outside', (json) => void (json.weightsManifest[0]!.paths = ['../keras-cnn-copy.bin']));
-    await expect(loadAttentionExtractor(outside)).rejects.toThrow(/The weight path "..\/keras-cnn-copy.bin" in .*outside\/model.json is not a relative path inside the model's folder/);
-    const broken = changed('no-config', (json) => void (json.modelTopology = { class_name: 'Sequential' }));
-    await expect(loadAttentionExtractor(broken)).rejects.toThrow(/no-config\/model.json is not a layers model: its modelTopology holds no Keras model config \{ class_name, config \}/);
   });
 });

@@ -1,26 +1,17 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+// loadAttentionExtractor and listFeatureNodes on graph models (tfjs-converter): the feature map,
+// the node it is taken from, the normalisation, the input size. How the files are read and
+// checked is test/models/graph_models.test.ts.
 import { loadGraphModelSync } from '@tensorflow/tfjs-converter';
 import * as tf from '@tensorflow/tfjs-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 
 import { NORMALIZATION_NAMES, attentiveCutMix, listFeatureNodes, loadAttentionExtractor } from '../../src/index.js';
-import { serveFolder } from '../support/serve.js';
+import { fixtureArtifacts, fixturePath } from '../support/fixture_models.js';
 import { read } from '../support/tensors.js';
 
-const fixtures = resolve(import.meta.dirname, '../fixtures/models');
-const brightnessJson = join(fixtures, 'brightness/model.json');
-const tinyJson = join(fixtures, 'tiny-cnn/model.json');
-const scaledJson = join(fixtures, 'scaled-brightness/model.json');
-
-/** The artifacts of a fixture as files hold them, for loadGraphModelSync or an IOHandler. */
-function fixtureArtifacts(name: string): tf.io.ModelArtifacts {
-  const json = JSON.parse(readFileSync(join(fixtures, name, 'model.json'), 'utf8'));
-  const weights = readFileSync(join(fixtures, name, 'group1-shard1of1.bin'));
-  return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) as ArrayBuffer };
-}
+const brightnessJson = fixturePath('brightness');
+const tinyJson = fixturePath('tiny-cnn');
+const scaledJson = fixturePath('scaled-brightness');
 
 /** Expected brightness-model map: per 4×4 block, the mean over pixels and channels of the normalised image. */
 function blockBrightness(image: number[][][], normalise: (v: number, c: number) => number): number[][] {
@@ -39,21 +30,6 @@ async function expectMapClose(map: tf.Tensor, expected: number[][][]) {
 }
 
 describe('loadAttentionExtractor: graph models', () => {
-  let server: Awaited<ReturnType<typeof serveFolder>>;
-  let baseUrl: string;
-  let scratch: string;
-
-  beforeAll(async () => {
-    server = await serveFolder(fixtures);
-    baseUrl = server.url;
-    scratch = mkdtempSync(join(tmpdir(), 'attentive-cutmix-models-'));
-  });
-
-  afterAll(() => {
-    server.close();
-    rmSync(scratch, { recursive: true, force: true });
-  });
-
   it('computes the feature map of the named node, averaged over channels', async () => {
     const extractor = await loadAttentionExtractor(brightnessJson, { featureNode: 'cells/AvgPool', normalization: 'unit' });
     const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 7) as tf.Tensor4D;
@@ -150,7 +126,7 @@ describe('loadAttentionExtractor: graph models', () => {
     expect(far.message).toMatch(/but got 'completely\/different': no node has that name\.$/);
     // A model with hundreds of long node names still gets a message of a few lines.
     const many = Array.from({ length: 300 }, (_, i) => `StatefulPartitionedCall/model/stage_${i}/block/conv/Relu`);
-    const { findOutput } = await import('../../src/attention/feature_names.js');
+    const { findOutput } = await import('../../src/models/feature_names.js');
     const outputs = many.map((name) => ({ name, op: 'Relu', shape: [1, 7, 7, 8] }));
     let message = '';
     try {
@@ -195,23 +171,6 @@ describe('loadAttentionExtractor: graph models', () => {
     const x = tf.zeros([1, 32, 32, 3]) as tf.Tensor4D;
     expect(() => extractor.extract(x)).toThrow(`This attention extractor (node 'block3/Relu' of ${tinyJson}) was disposed; load the model again to extract attention.`);
     x.dispose();
-  });
-
-  it('loads from a path, a file:// URL, an http://127.0.0.1 URL and an IOHandler, to the same extractor', async () => {
-    const json = JSON.parse(readFileSync(tinyJson, 'utf8'));
-    const weights = readFileSync(join(fixtures, 'tiny-cnn/group1-shard1of1.bin'));
-    const handler = tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) });
-    const images = tf.randomUniform([2, 32, 32, 3], 0, 1, 'float32', 1) as tf.Tensor4D;
-    const maps: Float32Array[] = [];
-    for (const source of [tinyJson, pathToFileURL(tinyJson).href, `${baseUrl}/tiny-cnn/model.json`, handler]) {
-      const extractor = await loadAttentionExtractor(source);
-      const map = extractor.extract(images);
-      maps.push((await map.data()) as Float32Array);
-      map.dispose();
-      extractor.dispose();
-    }
-    for (const m of maps) expect(m).toEqual(maps[0]);
-    images.dispose();
   });
 
   describe('default normalisation', () => {
@@ -284,62 +243,6 @@ describe('loadAttentionExtractor: graph models', () => {
     expect(await read(result.cells)).toEqual([[50], [9]]);
     tf.dispose([images, result]);
     extractor.dispose();
-  });
-
-  describe('verifies the files before use', () => {
-    /** A copy of the tiny-cnn fixture in its own folder, altered by `change`. */
-    function brokenModel(name: string, change: (dir: string, json: { weightsManifest: { paths: string[] }[] } & Record<string, unknown>) => unknown): string {
-      const dir = join(scratch, name, 'model');
-      cpSync(join(fixtures, 'tiny-cnn'), dir, { recursive: true });
-      const json = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
-      const written = change(dir, json);
-      if (written !== false) writeFileSync(join(dir, 'model.json'), typeof written === 'string' ? written : JSON.stringify(json));
-      return join(dir, 'model.json');
-    }
-
-    const outsideBin = () => {
-      // A valid weight file outside the model's folder: it must never be read.
-      const path = join(scratch, 'outside.bin');
-      cpSync(join(fixtures, 'tiny-cnn/group1-shard1of1.bin'), path);
-      return path;
-    };
-
-    it.each([
-      ['a missing model.json', () => join(scratch, 'nowhere/model.json'), /Cannot read the model file .*nowhere\/model.json: ENOENT/],
-      ['model.json that is not JSON', () => brokenModel('not-json', () => '{ "format": "graph-model", '), /The model file .*not-json\/model\/model.json is not valid JSON/],
-      ['a graph said to be a layers model', () => brokenModel('layers', (_, json) => void (json.format = 'layers-model')), /layers\/model\/model.json is not a layers model: its modelTopology holds no Keras model config/],
-      ['another format', () => brokenModel('saved', (_, json) => void (json.format = 'saved-model')), /is a 'saved-model', not a 'graph-model' or 'layers-model'/],
-      ['JSON without a graph', () => brokenModel('no-graph', (_, json) => void delete json.modelTopology), /no-graph\/model\/model.json is not a graph model: modelTopology.node/],
-      ['JSON of neither kind', () => brokenModel('neither', (_, json) => void ((json.modelTopology = { layers: [] }), delete json.format)), /neither\/model\/model.json is not a TensorFlow.js model: its modelTopology has neither graph nodes/],
-      ['a missing weight file', () => brokenModel('missing-weights', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false)), /Cannot read the weight file 'group1-shard1of1.bin' of .*missing-weights/],
-      ['a truncated weight file', () => brokenModel('short', (dir) => (writeFileSync(join(dir, 'group1-shard1of1.bin'), Buffer.alloc(100)), false)), /The weight file 'group1-shard1of1.bin' of .*short\/model\/model.json holds 100 bytes, but the weights manifest needs 2184/],
-      ['a ../ weight path', () => brokenModel('dotdot', (_, json) => (outsideBin(), void (json.weightsManifest[0]!.paths = ['../../outside.bin']))), /The weight path "..\/..\/outside.bin" in .*dotdot.* is not a relative path inside the model's folder/],
-      ['an absolute weight path', () => brokenModel('absolute', (_, json) => void (json.weightsManifest[0]!.paths = [outsideBin()])), /The weight path ".*outside.bin" in .*absolute.* is not a relative path/],
-      ['a URL weight path', () => brokenModel('url', (_, json) => void (json.weightsManifest[0]!.paths = ['file:///etc/passwd'])), /The weight path "file:\/\/\/etc\/passwd"/],
-      ['a link that leaves the folder', () => brokenModel('link', (dir, json) => (symlinkSync(outsideBin(), join(dir, 'linked.bin')), void (json.weightsManifest[0]!.paths = ['linked.bin']))), /The weight file 'linked.bin' of .*link.* resolves to .*outside.bin, outside the model's folder/],
-    ])('refuses %s with an error naming the file', async (_, makeSource, pattern) => {
-      const before = tf.memory().numTensors;
-      await expect(loadAttentionExtractor(makeSource())).rejects.toThrow(pattern);
-      expect(tf.memory().numTensors).toBe(before);
-    });
-
-    it('refuses over HTTP a missing model, a weight path leaving the folder, and a missing weight file', async () => {
-      await expect(loadAttentionExtractor(`${baseUrl}/nothing/model.json`)).rejects.toThrow(/Cannot fetch the model file http:\/\/127.0.0.1:\d+\/nothing\/model.json: HTTP 404/);
-      // Served from the scratch folder through a second server: a '..' path and a missing file.
-      const files = await serveFolder(scratch);
-      const { url } = files;
-      brokenModel('http-dotdot', (_, json) => void (json.weightsManifest[0]!.paths = ['%2e%2e/%2e%2e/outside.bin']));
-      brokenModel('http-missing', (dir) => (rmSync(join(dir, 'group1-shard1of1.bin')), false));
-      await expect(loadAttentionExtractor(`${url}/http-dotdot/model/model.json`)).rejects.toThrow(/The weight path "%2e%2e\/%2e%2e\/outside.bin" .* is not a relative path inside the model's folder/);
-      await expect(loadAttentionExtractor(`${url}/http-missing/model/model.json`)).rejects.toThrow(/Cannot fetch the weight file http:\/\/127.0.0.1:\d+\/http-missing\/model\/group1-shard1of1.bin: HTTP 404/);
-      files.close();
-    });
-
-    it('refuses an IOHandler whose weight data is shorter than its specs', async () => {
-      const json = JSON.parse(readFileSync(tinyJson, 'utf8'));
-      const handler = tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: new ArrayBuffer(64) });
-      await expect(loadAttentionExtractor(handler)).rejects.toThrow(/The weight file 'its weight data' of the IOHandler passed as source holds 64 bytes, but the weights manifest needs 2184/);
-    });
   });
 
   it('checks its arguments', async () => {

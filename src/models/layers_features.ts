@@ -6,14 +6,8 @@ import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
 import type { LayerLike, LayersModelLike } from './model_types.js';
 
-/** True for an object that looks like a `tf.LayersModel`. */
-export function isLayersModel(value: unknown): value is LayersModelLike {
-  const m = value as Partial<LayersModelLike> | null;
-  return typeof m === 'object' && m !== null && Array.isArray(m.layers) && Array.isArray(m.inputs) && typeof m.execute === 'function';
-}
-
 /** The name of a layer's one output tensor, or undefined for a layer with several (or a shared one). */
-export function outputName(layer: LayerLike): string | undefined {
+function outputName(layer: LayerLike): string | undefined {
   try {
     const { output } = layer;
     return Array.isArray(output) ? undefined : (output as { name: string }).name;

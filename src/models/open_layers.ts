@@ -1,75 +1,13 @@
-// From whatever the user has (files, an IOHandler, a GraphModel, a LayersModel) to a FeatureModel.
-import { type GraphModel, loadGraphModelSync } from '@tensorflow/tfjs-converter';
-import { type NamedTensorMap, dispose, engine, io, keep, tidy } from '@tensorflow/tfjs-core';
+// Opening a layers model (Keras format) from checked artifacts with tfjs-layers, an optional peer
+// dependency imported only here, so that nothing the topology declares is made unchecked and a
+// failed build leaves nothing behind.
+import { type NamedTensorMap, dispose, engine, io, tidy } from '@tensorflow/tfjs-core';
 
-import { argumentError, describe, errorMessage, isMissingPackage } from '../validation.js';
+import { errorMessage, isMissingPackage } from '../validation.js';
 import type { FeatureModel } from './feature_model.js';
-import { graphFeatureModel } from './graph_features.js';
-import { isLayersModel, layersFeatureModel } from './layers_features.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
-import type { GraphNode } from './model_checks.js';
-import { type LoadLimits, type LoadedArtifacts, type ModelSource, loadModelArtifacts } from './model_files.js';
-
-/**
- * What a model-based extractor can be made from: a converted model's files (a path or URL of
- * its model.json, or a `tf.io.IOHandler`), a `GraphModel` you loaded, or a `tf.LayersModel`.
- * @public
- */
-export type ExtractorSource = ModelSource | AnyGraphModel | LayersModelLike;
-
-/** Opens `source` as a FeatureModel, loading it where it is files, within `limits`. */
-export async function openFeatureModel(op: string, source: ExtractorSource, limits: LoadLimits): Promise<FeatureModel> {
-  if (isLayersModel(source)) return layersFeatureModel(source, `'${source.name}' (the LayersModel passed as source)`, false);
-  if (isGraphModel(source)) {
-    const location = 'the GraphModel passed as source';
-    return graphFeatureModel(source, await graphNodesOf(location, source), location, false);
-  }
-  const isHandler = typeof source === 'object' && source !== null && typeof (source as io.IOHandler).load === 'function';
-  if (!(typeof source === 'string' && source.length > 0) && !isHandler) {
-    throw argumentError(op, 'source', 'a model.json URL or path, a tf.io.IOHandler, a GraphModel or a tf.LayersModel', describe(source));
-  }
-  const loaded = await loadModelArtifacts(source, limits);
-  return loaded.format === 'graph-model' ? openGraph(loaded) : openLayers(loaded);
-}
-
-function isGraphModel(value: unknown): value is AnyGraphModel {
-  const m = value as Partial<AnyGraphModel> | null;
-  return typeof m === 'object' && m !== null && typeof m.execute === 'function' && Array.isArray(m.inputNodes) && typeof m.save === 'function';
-}
-
-function openGraph({ artifacts, location }: LoadedArtifacts): FeatureModel {
-  let model: GraphModel<io.IOHandlerSync>;
-  try {
-    // In a tidy that keeps only the model's weights: a build that fails leaves none behind.
-    let built: GraphModel<io.IOHandlerSync> | undefined;
-    tidy(() => {
-      built = loadGraphModelSync(artifacts);
-      for (const tensors of Object.values(built.weights)) tensors.forEach((t) => keep(t));
-    });
-    model = built!;
-  } catch (e) {
-    throw new Error(`The graph model ${location} could not be built by tfjs-converter: ${errorMessage(e)}`, { cause: e });
-  }
-  return graphFeatureModel(model, (artifacts.modelTopology as { node: GraphNode[] }).node, location, true);
-}
-
-/** The graph of a GraphModel the user loaded, read through its public `save`. */
-async function graphNodesOf(location: string, model: AnyGraphModel): Promise<GraphNode[]> {
-  let topology: unknown;
-  try {
-    await model.save(
-      io.withSaveHandler(async (artifacts) => {
-        topology = artifacts.modelTopology;
-        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-      }),
-    );
-  } catch (e) {
-    throw new Error(`Cannot read the graph of ${location}: ${errorMessage(e)}`, { cause: e });
-  }
-  const nodes = (topology as { node?: unknown } | undefined)?.node;
-  if (!Array.isArray(nodes)) throw new Error(`Cannot read the graph of ${location}: it holds no graph nodes.`);
-  return nodes as GraphNode[];
-}
+import { layersFeatureModel } from './layers_features.js';
+import type { LoadedArtifacts } from './model_artifacts.js';
+import { type LayersModelLike, isLayersModel } from './model_types.js';
 
 type LoadedLayersModel = LayersModelLike & { loadWeights(weights: NamedTensorMap, strict?: boolean): void };
 
@@ -89,7 +27,7 @@ const notBuilt = (location: string, e: unknown) => new Error(`The layers model $
  * nothing behind. (tfjs-layers given the weights too would leave their tensors, and the layers'
  * variables, behind when they do not fit the layers.)
  */
-async function openLayers({ artifacts, location }: LoadedArtifacts): Promise<FeatureModel> {
+export async function openLayers({ artifacts, location }: LoadedArtifacts): Promise<FeatureModel> {
   const tfl = await importLayers(location);
   const specs = (artifacts.weightSpecs ?? []).filter((spec) => spec.group !== 'optimizer');
   const elements = specs.reduce((n, spec) => n + spec.shape.reduce((a, d) => a * d, 1), 0);

@@ -1,6 +1,13 @@
-// The model objects the extractors take, typed structurally where their packages are optional.
+// The model objects the extractors take, typed structurally where their packages are optional,
+// and how to tell them apart.
 import type { GraphModel } from '@tensorflow/tfjs-converter';
 import type { Tensor, io } from '@tensorflow/tfjs-core';
+
+/**
+ * The format of a model: a graph model (tfjs-converter) or a layers model (Keras format, tfjs-layers).
+ * @public
+ */
+export type ModelFormat = 'graph-model' | 'layers-model';
 
 /**
  * A GraphModel however it was loaded (`loadGraphModel` or `loadGraphModelSync`).
@@ -36,3 +43,14 @@ export interface LayerLike {
   getWeights(): Tensor[];
 }
 
+/** True for an object that looks like a `tf.LayersModel`. */
+export function isLayersModel(value: unknown): value is LayersModelLike {
+  const m = value as Partial<LayersModelLike> | null;
+  return typeof m === 'object' && m !== null && Array.isArray(m.layers) && Array.isArray(m.inputs) && typeof m.execute === 'function';
+}
+
+/** True for an object that looks like a `GraphModel`. */
+export function isGraphModel(value: unknown): value is AnyGraphModel {
+  const m = value as Partial<AnyGraphModel> | null;
+  return typeof m === 'object' && m !== null && typeof m.execute === 'function' && Array.isArray(m.inputNodes) && typeof m.save === 'function';
+}

@@ -2,16 +2,9 @@
 // feature map, a way to run up to them, and what the model does to its input by itself.
 import type { Tensor, Tensor4D } from '@tensorflow/tfjs-core';
 
-import { argumentError, errorMessage } from '../validation.js';
+import { argumentError } from '../validation.js';
 import { type ModelOutput, findOutput, listed, shortName } from './feature_names.js';
-import type { AnyGraphModel, LayersModelLike } from './model_types.js';
-import { type Normalization, type Scaling, preprocess } from './preprocess.js';
-
-/**
- * The format of a model: a graph model (tfjs-converter) or a layers model (Keras format, tfjs-layers).
- * @public
- */
-export type ModelFormat = 'graph-model' | 'layers-model';
+import type { AnyGraphModel, LayersModelLike, ModelFormat } from './model_types.js';
 
 /** The affine map `scale·x + offset` a model applies to its input before its first other op (means over channels). */
 export interface InputScaling {
@@ -59,36 +52,6 @@ export function fixedInputSize(model: FeatureModel): [number, number] | undefine
   return typeof h === 'number' && typeof w === 'number' && h > 0 && w > 0 ? [h, w] : undefined;
 }
 
-/**
- * Below this scale a model's own scaling expects 0–255 input (×1/255 or ×1/127.5), above it [0, 1]
- * input (×2 − 1, or a mean/std normalisation): the two ranges differ 255-fold, and this is their
- * geometric middle for a model that maps its input to a span of about 2.
- */
-const PIXEL_SCALE_BELOW = 2 / Math.sqrt(255);
-
-/**
- * The normalisation a model needs when the user does not say: none of ours where the model scales
- * its input itself (`'unit'` for [0, 1] input, `'pixels'` for 0–255), else `'imagenet'`.
- */
-export function defaultNormalization(model: FeatureModel): { normalization: Exclude<Normalization, object>; reason: string } {
-  const scaling = model.inputScaling();
-  if (scaling === undefined) {
-    return {
-      normalization: 'imagenet',
-      reason: `no scaling of the input was found inside the model before its first other ${model.what}, and 'imagenet' is the default (a model that expects another input needs normalization: MobileNet and Inception take [−1, 1], 'symmetric')`,
-    };
-  }
-  const affine = `x·${round(scaling.scale)} ${scaling.offset < 0 ? '−' : '+'} ${round(Math.abs(scaling.offset))}`;
-  if (Math.abs(scaling.scale) < PIXEL_SCALE_BELOW) {
-    return { normalization: 'pixels', reason: `the model scales its input itself (${scaling.by}: ${affine}), from 0–255 values` };
-  }
-  return { normalization: 'unit', reason: `the model scales its input itself (${scaling.by}: ${affine}), from [0, 1] values` };
-}
-
-function round(v: number): string {
-  return String(Number(v.toPrecision(3)));
-}
-
 /** The input size to run the model at: as given, which must be the model's where it fixes one. */
 export function modelInputSize(op: string, model: FeatureModel, given: readonly [number, number] | undefined): [number, number] {
   const fixed = fixedInputSize(model);
@@ -126,22 +89,4 @@ export function featureOutput(op: string, model: FeatureModel, outputs: readonly
     throw argumentError(op, arg, `a ${model.what} whose output is a spatial map [B, h, w, C] (h, w > 1)`, `'${shortName(found.name, outputs.map((o) => o.name))}', whose output is [${found.shape.join(', ')}] for one ${inputSize.join('×')} image${hint}`);
   }
   return found;
-}
-
-/**
- * Runs the model on the batch, resized to `inputSize` and scaled (as {@link preprocess} does), to
- * the output `name`; a failure names the model's input shape and the batch's. Call inside a `tidy`.
- */
-export function runModel(model: FeatureModel, images: Tensor4D, inputSize: readonly [number, number], scaling: Scaling | undefined, name: string): Tensor4D {
-  const channels = inputChannels(model);
-  const shape = `[${model.inputShape.map((d) => d ?? 'null').join(', ')}]`;
-  if (images.shape[3] !== channels) {
-    throw new Error(`The model ${model.location} takes images with ${channels} channels (its input shape is ${shape}), but the batch is [${images.shape.join(', ')}].`);
-  }
-  const x = preprocess(images, inputSize, scaling);
-  try {
-    return model.run(x, [name])[0] as Tensor4D;
-  } catch (e) {
-    throw new Error(`The model ${model.location} (input shape ${shape}) failed on the batch [${images.shape.join(', ')}] resized to ${inputSize.join('×')}: ${errorMessage(e)}`, { cause: e });
-  }
 }

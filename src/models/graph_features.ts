@@ -3,7 +3,7 @@ import { type Tensor, type Tensor4D, tidy, zeros } from '@tensorflow/tfjs-core';
 
 import { errorMessage } from '../validation.js';
 import { type FeatureModel, type InputScaling, inputChannels } from './feature_model.js';
-import { type GraphNode, assertGraphTopology } from './model_checks.js';
+import { type GraphNode, assertGraphTopology, inputNode } from './graph_topology.js';
 import type { AnyGraphModel } from './model_types.js';
 
 /** Ops that pass their input on unchanged, and those that scale or shift it by a constant. */
@@ -55,7 +55,7 @@ export function graphFeatureModel(model: AnyGraphModel, graphNodes: readonly Gra
 
 /** The nodes that depend on the model's inputs (so not weights or constants), in data-flow order. */
 function nodesFedByInputs(nodes: readonly GraphNode[], inputNames: readonly string[]): GraphNode[] {
-  const fed = new Set(inputNames.map(nodeName));
+  const fed = new Set(inputNames.map(inputNode));
   const result: GraphNode[] = [];
   for (const node of nodes) {
     if (fed.has(node.name)) continue;
@@ -94,7 +94,7 @@ function graphInputScaling(model: AnyGraphModel, nodes: readonly GraphNode[]): I
     const value = model.weights[name]?.[0];
     return value && value.size > 0 && value.size <= 4 ? Array.from(value.dataSync()) : undefined;
   };
-  let current = nodeName(model.inputNodes[0] ?? '');
+  let current = inputNode(model.inputNodes[0] ?? '');
   let scale = [1];
   let offset = [0];
   const by: string[] = [];
@@ -137,9 +137,5 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 
 /** A node's data inputs, as node names (control inputs `^x` and output indices `:1` dropped). */
 function dataInputs(node: GraphNode): string[] {
-  return (node.input ?? []).filter((i) => !i.startsWith('^')).map(nodeName);
-}
-
-function nodeName(tensorName: string): string {
-  return tensorName.split(':')[0]!;
+  return (node.input ?? []).filter((i) => !i.startsWith('^')).map(inputNode);
 }

@@ -2,7 +2,9 @@
 // The Node built-ins are imported on first use, through a specifier bundlers do not follow, so
 // that a browser bundle of the library never needs them.
 import { errorMessage } from '../validation.js';
-import { type ModelFiles, assertSafeWeightPath, parseJson, weightFileTooLarge } from './model_checks.js';
+import type { ModelFiles } from './model_files.js';
+import { assertSafeWeightPath, parseJson } from './model_json_checks.js';
+import { weightFileTooLarge } from './weight_bytes.js';
 
 type Fs = typeof import('node:fs/promises');
 type FsConstants = typeof import('node:fs').constants;
