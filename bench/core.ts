@@ -142,7 +142,7 @@ function composite(c: BenchCase): BenchCase {
 
 /**
  * The cases `names` timed in alternation with `reference` and the floor, one call of each per
- * round after two warm-up rounds, on the current backend: each case's median over the rounds of
+ * round (in an order rotated from round to round) after two warm-up rounds, on the current backend: each case's median over the rounds of
  * its time over the reference's in the same round. On a shared machine whose load drifts over
  * minutes this moves far less than a ratio of two medians taken minutes apart. A name ending in
  * {@link COMPOSITE} times its case's composite path, to say whether a fused kernel earns its place.
@@ -161,8 +161,10 @@ export async function pairedRatios(shape: [number, number, number, number], roun
   const timed = [byName('floor: tf.mul(x, scalar)'), byName(reference), ...names.map(byName)];
   const times = timed.map(() => [] as number[]);
   for (let round = 0; round < rounds + 2; round++) {
-    for (const [k, c] of timed.entries()) {
-      const ms = await timeCall(c, x, y);
+    // Each round starts one case later, so that no case always follows the same one (on cpu, a call after one that left much garbage pays for its collection).
+    for (let i = 0; i < timed.length; i++) {
+      const k = (i + round) % timed.length;
+      const ms = await timeCall(timed[k]!, x, y);
       if (round >= 2) times[k]!.push(ms);
     }
   }

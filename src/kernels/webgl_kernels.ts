@@ -8,7 +8,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_MASK, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 type WebGLProgram = GPGPUProgram;
 
@@ -70,6 +70,29 @@ const pasteCellsWebGL: KernelFunc = ({ inputs, attrs, backend }) => {
       }`,
   };
   return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, chosen, rowCells, colCells], x.dtype);
+};
+
+/**
+ * `PasteMask` (see host_kernels.ts) as one shader: each output pixel reads the partner where its
+ * sample's mask is set, the base elsewhere (the composite gathers the partners, then selects).
+ */
+const pasteMaskWebGL: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
+  const keep = base ? 'Base' : 'X';
+  const program: WebGLProgram = {
+    variableNames: ['X', 'Partners', 'Mask', ...(base ? ['Base'] : [])],
+    outputShape: x.shape,
+    userCode: `
+      void main() {
+        ivec4 c = getOutputCoords();
+        if (getMask(c.x, c.y, c.z) > 0.5) {
+          setOutput(getX(int(round(getPartners(c.x))), c.y, c.z, c.w));
+        } else {
+          setOutput(get${keep}(c.x, c.y, c.z, c.w));
+        }
+      }`,
+  };
+  return (backend as MathBackendWebGL).runWebGLProgram(program, [x, partners, mask, ...(base ? [base] : [])], x.dtype);
 };
 
 /**
@@ -383,4 +406,5 @@ export const WEBGL_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: SELECT_CELLS, backendName: 'webgl', kernelFunc: selectCellsWebGL },
   { kernelName: POOL_CELLS, backendName: 'webgl', kernelFunc: poolCellsWebGL },
   { kernelName: RESIZE_PASTE, backendName: 'webgl', kernelFunc: resizePasteWebGL },
+  { kernelName: PASTE_MASK, backendName: 'webgl', kernelFunc: pasteMaskWebGL },
 ];

@@ -10,7 +10,7 @@ import type { KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core
 import { util } from '@tensorflow/tfjs-core';
 
 import { PAIRWISE_LIMIT, bitonicPasses } from './bitonic.js';
-import { BLEND_PARTNERS, PASTE_CELLS, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
+import { BLEND_PARTNERS, PASTE_CELLS, PASTE_MASK, PASTE_RECTS, POOL_CELLS, RESIZE_PASTE, SELECT_CELLS } from './kernel_names.js';
 
 const COORDS = ['coords.x', 'coords.y', 'coords.z', 'coords.w'];
 
@@ -63,6 +63,23 @@ const pasteRectsWebGPU: KernelFunc = ({ inputs, backend }) => {
      }`,
   );
   return gpu.runWebGPUProgram(program, [x, partners, rects, ...(base ? [base] : [])], x.dtype);
+};
+
+/** `PasteMask` (see webgl_kernels.ts) as one compute pass. */
+const pasteMaskWebGPU: KernelFunc = ({ inputs, backend }) => {
+  const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
+  const keep = base ? 'Base' : 'X';
+  const program = elementwiseProgram(
+    `attentiveCutMixPasteMask${keep}`,
+    ['X', 'Partners', 'Mask', ...(base ? ['Base'] : [])],
+    x.shape,
+    `if (f32(getMask(coords.x, coords.y, coords.z)) > 0.5) {
+       setOutputAtIndex(index, getX(i32(getPartners(coords.x)), coords.y, coords.z, coords.w));
+     } else {
+       setOutputAtIndex(index, get${keep}(coords.x, coords.y, coords.z, coords.w));
+     }`,
+  );
+  return (backend as WebGPUBackend).runWebGPUProgram(program, [x, partners, mask, ...(base ? [base] : [])], x.dtype);
 };
 
 /** `ResizePaste` (see webgl_kernels.ts) as one compute pass. */
@@ -352,4 +369,5 @@ export const WEBGPU_KERNEL_CONFIGS: KernelConfig[] = [
   { kernelName: SELECT_CELLS, backendName: 'webgpu', kernelFunc: selectCellsWebGPU },
   { kernelName: POOL_CELLS, backendName: 'webgpu', kernelFunc: poolCellsWebGPU },
   { kernelName: RESIZE_PASTE, backendName: 'webgpu', kernelFunc: resizePasteWebGPU },
+  { kernelName: PASTE_MASK, backendName: 'webgpu', kernelFunc: pasteMaskWebGPU },
 ];

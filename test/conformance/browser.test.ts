@@ -139,11 +139,13 @@ describe.skipIf(browser.skipped)('conformance in Chromium', () => {
       expect(kernels.length, kernels.join(', ')).toBeLessThanOrEqual(8);
     });
 
-    // The composite resize gathers and weighs every pixel four times over (5–9× cutMix on webgl in the benchmark): every backend has the shader.
-    it.each(['cpu', 'wasm', 'webgl', 'webgpu'])('%s runs resizeMix through the fused ResizePaste', (backend) => {
+    // Their composite paths were 3–9× cutMix on webgl in the benchmark: every backend has the fused kernels.
+    it.each(['cpu', 'wasm', 'webgl', 'webgpu'])('%s runs resizeMix through the fused ResizePaste and fmix through PasteMask', (backend) => {
       const report = reports[backend]!;
-      for (const name of CASES.map((c) => c.name).filter((n) => n.startsWith('resizeMix'))) {
-        expect(report.cases[name]!.kernels.b32, name).toContain('AttentiveCutMixResizePaste');
+      for (const [method, kernel] of [['resizeMix', 'AttentiveCutMixResizePaste'], ['fmix', 'AttentiveCutMixPasteMask']] as const) {
+        for (const name of CASES.map((c) => c.name).filter((n) => n.startsWith(method))) {
+          expect(report.cases[name]!.kernels.b32, name).toContain(kernel);
+        }
       }
     });
 
