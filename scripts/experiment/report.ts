@@ -45,6 +45,30 @@ export function differences(results: Results, baseline: string): Map<string, Pai
   return out;
 }
 
+/**
+ * The comparisons that answer the question, each a paired difference in final test accuracy: the
+ * effect of attention at the same pasted amount (the teacher's cells against random cells and
+ * against its least attended ones; the other attention sources against random cells), and the
+ * effect of pasting scattered cells rather than one box of the same area.
+ */
+export const CONTROLS: readonly { a: string; b: string; asks: string }[] = [
+  { a: 'attentive-teacher N=6', b: 'attentive-random N=6', asks: "does the teacher's attention beat random cells?" },
+  { a: 'attentive-teacher N=6', b: 'attentive-least N=6', asks: 'its most attended cells against its least attended?' },
+  { a: 'attentive-cam N=6', b: 'attentive-random N=6', asks: "the model's own CAM against random cells?" },
+  { a: 'attentive-saliency N=6', b: 'attentive-random N=6', asks: 'the built-in saliency against random cells?' },
+  { a: 'attentive-random N=6', b: 'cutmix-same-area', asks: 'scattered random cells against one box of the same area?' },
+];
+
+/** The table of {@link CONTROLS}, for the pairs whose both configurations have runs. */
+export function controlsTable(results: Results): string[] {
+  const groups = configurations(results, 'main');
+  const rows = CONTROLS.filter(({ a, b }) => groups.has(a) && groups.has(b)).map(
+    ({ a, b, asks }) => `| ${asks} | ${a} − ${b} | ${formatDifference(pairedDifference(bySeed(groups.get(a)!), bySeed(groups.get(b)!)))} |`,
+  );
+  if (rows.length === 0) return ['No control pair run yet.'];
+  return ['| question | paired difference | test, points [95 % CI] |', '|---|---|---|', ...rows];
+}
+
 /** mixup's alpha as the validation split chooses it: the highest mean final validation accuracy. */
 export function chosenMixup(results: Results): { name: string; val: number } | undefined {
   const candidates = [...configurations(results, 'main')].filter(([name]) => name.startsWith('mixup'));
@@ -138,6 +162,10 @@ export function reportBlock(results: Results): string {
     ...mainTable(results),
     '',
     mixupChoice ? `mixup's alpha by validation accuracy: ${mixupChoice.name} (${(100 * mixupChoice.val).toFixed(2)} %).` : '',
+    '',
+    'The controls, paired over seeds:',
+    '',
+    ...controlsTable(results),
     '',
     `N ablation, attentive-teacher, the teacher's top N of 7 × 7 cells:`,
     '',

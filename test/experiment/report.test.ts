@@ -17,7 +17,7 @@ import { DATASETS } from '../../scripts/experiment/datasets.js';
 import { PLAN, type RunSpec } from '../../scripts/experiment/plan.js';
 import { PLOT_SIZE, ablationPlot, curvesPlot, differencesPlot } from '../../scripts/experiment/plots.js';
 import type { Results, RunRecord } from '../../scripts/experiment/protocol.js';
-import { ablationTable, mainTable, markers, overfitting, pendingBlock, reportBlock } from '../../scripts/experiment/report.js';
+import { ablationTable, controlsTable, mainTable, markers, overfitting, pendingBlock, reportBlock } from '../../scripts/experiment/report.js';
 
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 const exec = promisify(execFile);
@@ -83,6 +83,17 @@ describe('the report of a results file', () => {
     // attentive-random − cutmix: +1.0, −1.0, +0.2: not real
     expect(rows.get('attentive-random N=6')![2]).toMatch(/^\+0\.07 \[−\d\.\d\d, \+\d\.\d\d\]$/);
     expect(rows.get('none')![5]).toBe('3');
+  });
+
+  it('answers the question with the controls: teacher − random cells, paired, with its t interval (only the pairs that ran)', () => {
+    // teacher 0.820, 0.834, 0.838; random 0.820, 0.810, 0.832: differences 0, 0.024, 0.006, mean 0.01,
+    // sd 0.01249, t(0.975, 2) = 4.3027: half-width 0.03103.
+    expect(controlsTable(results)).toEqual([
+      '| question | paired difference | test, points [95 % CI] |',
+      '|---|---|---|',
+      "| does the teacher's attention beat random cells? | attentive-teacher N=6 − attentive-random N=6 | +1.00 [−2.10, +4.10] |",
+    ]);
+    expect(reportBlock(results)).toContain(controlsTable(results).join('\n'));
   });
 
   it('says what the unmixed runs show of overfitting, and puts the main comparison\'s N = 6 into the ablation', () => {
