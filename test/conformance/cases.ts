@@ -251,6 +251,7 @@ export const CASES: ConformanceCase[] = [
               const { images: mixed, boxes, lambda, labels, partners } = saliencyMix(x as tf.Tensor4D, classIds(b, 3), maps as tf.Tensor3D, { numClasses: 3, seed: 18 + kind, mode: 'elem' });
               return { [`images ${kind}`]: mixed, [`boxes ${kind}`]: boxes, [`lambda ${kind}`]: lambda, [`labels ${kind}`]: labels, [`partners ${kind}`]: partners };
             },
+            `${kind}: `,
           ),
         ),
       ) as Record<string, tf.Tensor>,
