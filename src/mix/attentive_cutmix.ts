@@ -19,7 +19,7 @@ import {
   zerosLike,
 } from '@tensorflow/tfjs-core';
 
-import { GRID_OPTION, assertGridFits, poolToGrid } from '../cells/pool_to_grid.js';
+import { GRID_OPTION, poolToGrid } from '../cells/pool_to_grid.js';
 import { type AttentionExtractor, assertAttentionSource, batchAttention } from '../attention/extractor.js';
 import { saliencyExtractor } from '../attention/saliency.js';
 import { selectCells } from '../cells/select_cells.js';
@@ -28,9 +28,8 @@ import { type ResolvedOptions, customOption, oneOfOption, resolveOptions, withDe
 import { type CellCount, cellListWidth, drawCellCount } from '../sampling/cell_count.js';
 import { SAMPLING_OPTIONS, sampleDecisions, samplingOf } from '../sampling/params.js';
 import { argumentError, assertNumber } from '../validation.js';
-import { assertExactOnBackend } from '../kernels/precision.js';
 import { gatherPartners, partnerTensor, pasteCells } from './blend.js';
-import { LABEL_OPTIONS, type Labels, toBatch, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import type { AttentiveCutMixOptions, AttentiveCutMixResult, LabelMode } from './types.js';
 
@@ -144,11 +143,7 @@ export function attentiveCutMixWith(
   const { topN, grid, labelMode } = options;
   const sampling = samplingOf(options);
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
-    assertGridFits(op, grid, height, width);
-    assertExactOnBackend(op, { batch: batchSize, height, width, grid });
-    const y = toSoftLabels(op, labels, batchSize, options);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, options, grid);
     const { partners, draws } = sampleDecisions(batchSize, sampling, () => drawCellCount(sampling.rng, topN, grid * grid));
     const geometry = gridGeometry(height, width, grid);
 

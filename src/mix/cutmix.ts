@@ -5,7 +5,7 @@ import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { CUTMIX_SAMPLING_OPTIONS, type CutMixParams, drawCutMixParams, samplingOf } from '../sampling/params.js';
 import { assertExactOnBackend } from '../kernels/precision.js';
 import { paramTensors, paste } from './blend.js';
-import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toImages, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertCutMixParamsFit } from './params_fit.js';
 import type { CutMixOptions, CutMixResult } from './types.js';
@@ -43,10 +43,7 @@ export const CUTMIX_OPTIONS = { ...CUTMIX_SAMPLING_OPTIONS, ...LABEL_OPTIONS };
 export function cutMixWith(op: string, images: Tensor | TensorLike, labels: Labels, options: ResolvedOptions<typeof CUTMIX_OPTIONS>): CutMixResult {
   const sampling = samplingOf(options);
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
-    assertExactOnBackend(op, { batch: batchSize, height, width });
-    const y = toSoftLabels(op, labels, batchSize, options);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, options);
     const params = drawCutMixParams(batchSize, height, width, sampling, options.minMax);
     return {
       images: pasteBoxes(x, params),

@@ -5,7 +5,7 @@ import { type ResolvedOptions, resolveOptions } from '../options.js';
 import { FMIX_SAMPLING_OPTIONS, type FMixParams, drawFMixParams } from '../sampling/fmix.js';
 import { samplingOf } from '../sampling/params.js';
 import { paramTensors, pasteMask } from './blend.js';
-import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toImages, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertFMixParamsFit } from './params_fit.js';
 import type { FMixOptions, FMixResult } from './types.js';
@@ -48,10 +48,7 @@ export const FMIX_OPTIONS = { ...FMIX_SAMPLING_OPTIONS, ...LABEL_OPTIONS };
 export function fmixWith(op: string, images: Tensor | TensorLike, labels: Labels, options: ResolvedOptions<typeof FMIX_OPTIONS>): FMixResult {
   const sampling = samplingOf(options);
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
-    assertExactOnBackend(op, { batch: batchSize, height, width });
-    const y = toSoftLabels(op, labels, batchSize, options);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, options);
     const params = drawFMixParams(batchSize, height, width, sampling, options.decay);
     const masks = maskTensor(params);
     return {

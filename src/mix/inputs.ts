@@ -5,6 +5,7 @@ import { type Tensor, type Tensor2D, type Tensor4D, type TensorLike, Tensor as T
 import { type ResolvedOptions, booleanOption, numberOption } from '../options.js';
 import { argumentError, describe, errorMessage } from '../validation.js';
 import { assertExactOnBackend } from '../kernels/precision.js';
+import { assertGridFits } from '../cells/pool_to_grid.js';
 
 /**
  * How labels are given: class ids `[B]` (with `numClasses`), int32 or float32 with integral
@@ -88,6 +89,28 @@ const looksChannelsFirst = (shape: readonly number[]) => shape.length === 4 && s
 /** {@link toImages} for the batches the mixing ops take: rank 4 only. */
 export function toBatch(op: string, x: Tensor | TensorLike): Tensor4D {
   return toImages(op, 'images', x) as Tensor4D;
+}
+
+/** A mixing op's batch and labels, converted and checked. */
+export interface MixInputs {
+  readonly x: Tensor4D;
+  readonly y: Tensor2D;
+  readonly batchSize: number;
+  readonly height: number;
+  readonly width: number;
+}
+
+/**
+ * The images and labels of a mixing op that pastes regions, checked in this order: the images
+ * ({@link toBatch}), that the attentive `grid` fits them (where there is one), that this backend
+ * holds the batch size, the sides and the grid exactly (half-float textures), then the labels.
+ */
+export function toMixInputs(op: string, images: Tensor | TensorLike, labels: Labels, options: LabelOptions, grid?: number): MixInputs {
+  const x = toBatch(op, images);
+  const [batchSize, height, width] = x.shape;
+  if (grid !== undefined) assertGridFits(op, grid, height, width);
+  assertExactOnBackend(op, { batch: batchSize, height, width, grid });
+  return { x, y: toSoftLabels(op, labels, batchSize, options), batchSize, height, width };
 }
 
 /**

@@ -26,7 +26,7 @@ import {
 
 import { type AttentionExtractor, batchAttention } from '../attention/extractor.js';
 import { peakBoxes } from '../cells/peak_boxes.js';
-import { assertGridFits, poolToGrid } from '../cells/pool_to_grid.js';
+import { poolToGrid } from '../cells/pool_to_grid.js';
 import { selectCells } from '../cells/select_cells.js';
 import { boxMask, boxesTensor } from '../masks/box_mask.js';
 import { cellMask } from '../masks/cell_mask.js';
@@ -35,10 +35,9 @@ import { type Box, EMPTY_BOX } from '../sampling/boxes.js';
 import { type CellCount, cellListWidth } from '../sampling/cell_count.js';
 import { type OneOfMethod, drawOneOfParams } from '../sampling/one_of.js';
 import type { ResolvedSampling } from '../sampling/params.js';
-import { assertExactOnBackend } from '../kernels/precision.js';
 import { attentionShare } from './attentive_cutmix.js';
 import { blend, gatherPartners, partnerTensor, paste, pasteMask } from './blend.js';
-import { type Labels, type ResolvedLabelOptions, toBatch, toSoftLabels } from './inputs.js';
+import { type Labels, type ResolvedLabelOptions, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { resizePaste } from './resize_paste.js';
 import type { LabelMode, MixResult, ResizeInterpolation } from './types.js';
@@ -81,12 +80,8 @@ export function oneOfWith(
   labelOptions: ResolvedLabelOptions,
 ): OneOfResult {
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
     const { attentive, saliency } = attention;
-    if (attentive) assertGridFits(op, attentive.grid, height, width);
-    assertExactOnBackend(op, { batch: batchSize, height, width, grid: attentive?.grid });
-    const y = toSoftLabels(op, labels, batchSize, labelOptions);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, labelOptions, attentive?.grid);
     const params = drawOneOfParams(batchSize, height, width, sampling, methods, weights);
     const { partners } = params;
     const rowsOf = (kind: OneOfMethod['kind']) => params.methods.map((m) => methods[m]!.kind === kind);

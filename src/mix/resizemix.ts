@@ -6,7 +6,7 @@ import { type ResolvedOptions, oneOfOption, resolveOptions } from '../options.js
 import { samplingOf } from '../sampling/params.js';
 import { RESIZEMIX_SAMPLING_OPTIONS, type ResizeMixParams, drawResizeMixParams } from '../sampling/resizemix.js';
 import { paramTensors } from './blend.js';
-import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toImages, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertCutMixParamsFit } from './params_fit.js';
 import { resizePaste } from './resize_paste.js';
@@ -53,10 +53,7 @@ export const RESIZEMIX_OPTIONS = { ...RESIZEMIX_SAMPLING_OPTIONS, interpolation:
 export function resizeMixWith(op: string, images: Tensor | TensorLike, labels: Labels, options: ResolvedOptions<typeof RESIZEMIX_OPTIONS>): ResizeMixResult {
   const sampling = samplingOf(options);
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
-    assertExactOnBackend(op, { batch: batchSize, height, width });
-    const y = toSoftLabels(op, labels, batchSize, options);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, options);
     const params = drawResizeMixParams(batchSize, height, width, sampling, options.scale);
     return {
       images: scaleInto(x, params, options.interpolation) as Tensor4D,

@@ -10,7 +10,7 @@ import { SAMPLING_OPTIONS, samplingOf } from '../sampling/params.js';
 import { type SaliencyMixParams, drawSaliencyMixParams } from '../sampling/saliencymix.js';
 import { argumentError } from '../validation.js';
 import { partnerTensor, paste } from './blend.js';
-import { LABEL_OPTIONS, type Labels, toBatch, toImages, toSoftLabels } from './inputs.js';
+import { LABEL_OPTIONS, type Labels, toImages, toMixInputs } from './inputs.js';
 import { mixSoftLabels } from './labels.js';
 import { assertSaliencyParamsFit } from './params_fit.js';
 import type { SaliencyMixOptions, SaliencyMixResult } from './types.js';
@@ -59,10 +59,7 @@ export const SALIENCYMIX_OPTIONS = { ...SAMPLING_OPTIONS, ...LABEL_OPTIONS };
 export function saliencyMixWith(op: string, images: Tensor | TensorLike, labels: Labels, source: AttentionExtractor | Tensor3D, options: ResolvedOptions<typeof SALIENCYMIX_OPTIONS>): SaliencyMixResult {
   const sampling = samplingOf(options);
   return tidy(() => {
-    const x = toBatch(op, images);
-    const [batchSize, height, width] = x.shape;
-    assertExactOnBackend(op, { batch: batchSize, height, width });
-    const y = toSoftLabels(op, labels, batchSize, options);
+    const { x, y, batchSize, height, width } = toMixInputs(op, images, labels, options);
     const params = drawSaliencyMixParams(batchSize, height, width, sampling);
     const partners = partnerTensor(params.partners);
     const { boxes, lambda } = peakBoxes(batchAttention(op, 'attention', source, x, y), partners, params);
