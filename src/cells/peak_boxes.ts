@@ -1,25 +1,43 @@
 // SaliencyMix's boxes: centred on the peak of each partner's attention map, found and built on
 // the device (no read back), with a fixed number of kernels for any batch size: one fused kernel
-// on cpu and wasm (the composite's some twenty kernels cost more than the paste at small batches),
-// a composite of exact operations elsewhere; the two agree to the bit.
-import { type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, isFinite, max, maximum, min, minimum, mul, reshape, scalar, slice, sub, tensor2d, where } from '@tensorflow/tfjs-core';
+// on cpu and wasm (the composite's some fifty kernels cost more than the paste at small batches),
+// a composite of exact operations elsewhere, half-float textures included; the two agree to the bit.
+import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, gatherND, isFinite, less, logicalAnd, max, maximum, min, minimum, mod, mul, reshape, scalar, slice, stack, sub, tensor1d, tensor2d, tensor3d, where } from '@tensorflow/tfjs-core';
 
 import { PEAK_BOXES, hasFusedKernel, runFused } from '../kernels/fused.js';
+import { lowestFinite } from '../kernels/precision.js';
 import { cellEdges } from '../masks/grid.js';
 import type { SaliencyMixParams } from '../sampling/saliencymix.js';
 
 /**
- * The index of the highest value of each row of `scores` `[B, n]`, int32 `[B]`: ties go to the
- * lower index, and NaN and ±Infinity rank below every finite value (a row with none gives 0).
- * The maximum and the comparisons with it are exact, and the lowest index is a minimum over
- * integers, so every backend gives the same index (tf.argMax leaves the tie to the backend).
+ * The cell of the highest value of each map `[B, h, w]`, int32 `[B, 2]` (row, column): ties go to
+ * the lower row-major index, and NaN and ±Infinity rank below every finite value (a map with none
+ * gives (0, 0)). Exact on every backend, half-float textures included (tf.argMax leaves the tie to
+ * the backend): the maximum and the comparisons with it are exact; non-finite values are set
+ * aside by a mask, not replaced by −Infinity (which half-float textures can turn into NaN, and a
+ * NaN leaves no maximum); and the row and the column are found apart, each a minimum over
+ * integers up to the map's side, where a row-major index would pass h·w, which float16 rounds
+ * past 2048.
  */
-export function peakIndex(scores: Tensor2D): Tensor1D {
-  const [batch, n] = scores.shape;
-  const key = where(isFinite(scores), scores, fill([batch, n], -Infinity));
-  const isPeak = equal(key, max(key, 1, true));
-  const index = tensor2d(Int32Array.from({ length: n }, (_, j) => j), [1, n], 'int32');
-  return min(where(isPeak, index, fill([batch, n], n, 'int32')), 1) as Tensor1D;
+export function peakCells(maps: Tensor3D): Tensor2D {
+  const [batch, h, w] = maps.shape;
+  const finite = isFinite(maps);
+  const key = where(finite, maps, fill(maps.shape, lowestFinite()));
+  const isPeak = logicalAnd(finite, equal(key, max(key, [1, 2], true)));
+  const firstColumns = firstTrue(isPeak); // [B, h]: w in a row without a peak
+  const row = firstTrue(less(firstColumns, scalar(w, 'int32'))); // [B]: h in a map without one
+  const column = min(where(equal(reshape(row, [batch, 1]), indices(h)), firstColumns, fill([batch, h], w, 'int32')), 1);
+  // A map without a finite value finds none, (h, w): modulo the map's sides, cell (0, 0).
+  return mod(stack([row, column], 1), tensor2d([[h, w]], [1, 2], 'int32')) as Tensor2D;
+}
+
+/** 0 … n − 1, int32 `[n]`. */
+const indices = (n: number) => tensor1d(Int32Array.from({ length: n }, (_, j) => j), 'int32');
+
+/** The index of the first true value along the last axis of `mask` (its length where none), int32. */
+function firstTrue(mask: Tensor): Tensor {
+  const n = mask.shape[mask.rank - 1] as number;
+  return min(where<Tensor>(mask, indices(n), fill(mask.shape, n, 'int32')), -1);
 }
 
 /**
@@ -38,14 +56,15 @@ export function peakBoxes(maps: Tensor3D, partners: Tensor1D, params: SaliencyMi
     return Array.from({ length: cells }, (_, k) => Math.floor((edges[k]! + edges[k + 1]!) / 2));
   };
   const [rows, cols] = [centres(height, h), centres(width, w)];
-  const table = tensor2d(Int32Array.from({ length: 2 * h * w }, (_, i) => (i % 2 === 0 ? rows[Math.floor(i / 2 / w)]! : cols[Math.floor(i / 2) % w]!)), [h * w, 2], 'int32');
   const offsets = tensor2d(Int32Array.from(sizes.flatMap(([sh, sw]) => [-Math.floor(sh / 2), -Math.floor(sw / 2), sh - Math.floor(sh / 2), sw - Math.floor(sw / 2)])), [batch, 4], 'int32');
   const mixed = tensor2d(Int32Array.from(sizes, ([sh, sw]) => (sh * sw > 0 ? 1 : 0)), [batch, 1], 'int32');
+  const table = Int32Array.from({ length: 2 * h * w }, (_, i) => (i % 2 === 0 ? rows[Math.floor(i / 2 / w)]! : cols[Math.floor(i / 2) % w]!));
   if (hasFusedKernel(PEAK_BOXES)) {
-    const [boxes, lambda] = runFused<[Tensor2D, Tensor1D]>(PEAK_BOXES, { maps, partners, centres: table, offsets, mixed }, { height, width });
+    const [boxes, lambda] = runFused<[Tensor2D, Tensor1D]>(PEAK_BOXES, { maps, partners, centres: tensor2d(table, [h * w, 2], 'int32'), offsets, mixed }, { height, width });
     return { boxes, lambda };
   }
-  const centre = gather(table, gather(peakIndex(reshape(maps, [batch, h * w])), partners)); // [B, 2]
+  // Looked up by row and column (gatherND), not by a row-major index, which float16 would round.
+  const centre = gatherND(tensor3d(table, [h, w, 2], 'int32'), gather(peakCells(maps), partners)); // [B, 2]
   const limits = tensor2d(Int32Array.from([height, width, height, width]), [1, 4], 'int32');
   const clipped = minimum(maximum(add(concat([centre, centre], 1), offsets), scalar(0, 'int32')), limits);
   const boxes = mul(clipped, mixed) as Tensor2D;

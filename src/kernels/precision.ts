@@ -15,6 +15,15 @@ export function halfFloatTextures(): boolean {
   return getBackend() === 'webgl' && env().getBool('WEBGL_RENDER_FLOAT32_ENABLED') === false;
 }
 
+/**
+ * The lowest finite value the current backend stores: −65504 in float16 textures, −(2 − 2⁻²³)·2¹²⁷
+ * elsewhere. A stand-in for "below every finite value" that stays finite: −Infinity does not
+ * survive every backend (webgl on half-float textures over SwiftShader turns ±Infinity into NaN).
+ */
+export function lowestFinite(): number {
+  return halfFloatTextures() ? -65504 : -3.4028234663852886e38;
+}
+
 /** The integers a call passes through tensors, by what they are. */
 export interface ExactNeeds {
   /** B: partner indices go up to B − 1. */

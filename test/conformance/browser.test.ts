@@ -168,13 +168,7 @@ describe.skipIf(browser.skipped)('conformance in Chromium', () => {
   describe('half-float textures (webgl with WEBGL_FORCE_F16_TEXTURES)', () => {
     beforeAll(() => runPage(true, [['webgl', true]]), 900_000);
 
-    // Open: saliencyMix's box on half-float textures, from maps with ties and non-finite values,
-    // differs from cpu's (a row off, and lambda with it); whether it stays consistent with its own
-    // lambda and labels is not yet checked (docs/backends.md says so).
-    const OPEN = CASES.map((c) => c.name).filter((n) => n.startsWith('saliencyMix, maps with exact ties and NaN'));
-    for (const name of OPEN) it.todo(`${name}: what holds on half-float textures`);
-
-    it.each(CASES.map((c) => c.name).filter((n) => !OPEN.includes(n)))('%s: what holds on half-float textures (docs/backends.md), no read back, no leak', (name) => {
+    it.each(CASES.map((c) => c.name))('%s: what holds on half-float textures (docs/backends.md), no read back, no leak', (name) => {
       const reference = reports.cpu!;
       expect(reports['webgl f16']!.halfFloat).toBe(true);
       expect(halfFloatProblems({ ...reference, cases: { [name]: reference.cases[name]! } }, reports['webgl f16']!)).toEqual([]);

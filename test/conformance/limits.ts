@@ -5,7 +5,8 @@
 // a backend with float32 textures must too, and one with half-float textures must refuse.
 import * as tf from '@tensorflow/tfjs-core';
 
-import { applyMixup, attentiveCutMix, cellEdges, cutMix, fmix, mixup, resizeMix, saliencyMix } from '../../src/index.js';
+import { applyMixup, attentiveCutMix, cellEdges, cutMix, fmix, mixup, resizeMix, saliencyMix, sampleSaliencyMixParams } from '../../src/index.js';
+import { type Box4, expectedBox } from '../support/boxes.js';
 
 export interface LimitReport {
   /** What was called, and at which size. */
@@ -106,6 +107,30 @@ const PROBES: [string, Probe, [number, number?]][] = [
       return onePixelPaste(n, problems, made, (x, ids) => saliencyMix(x, ids, maps, { numClasses: 2, mode: 'elem', seed: 8 }));
     },
     [2048, 3000],
+  ],
+  [
+    'saliencyMix with S × S maps on S × S images, each peak past cell 2048: each box centred on its partner\'s peak (exact at any map size)',
+    async (side, problems, made) => {
+      // Row-major 2059 and 2499 at S = 50, which float16 rounds to 2060 and 2500: a box a column off, or on no cell.
+      const peaks = [[41, 9], [side - 1, side - 1]] as const;
+      const x = tf.zeros([2, side, side, 1]);
+      const maps = tf.tensor3d(Array.from({ length: 2 * side * side }, (_, i) => {
+        const [b, y, xx] = [Math.floor(i / (side * side)), Math.floor(i / side) % side, i % side];
+        return y === peaks[b]![0] && xx === peaks[b]![1] ? 1 : 0;
+      }), [2, side, side]);
+      made.push(x, maps);
+      const sampling = { mode: 'elem', seed: 9 } as const;
+      const r = saliencyMix(x, [0, 1], maps, { numClasses: 2, ...sampling });
+      const [boxes, partners] = [(await r.boxes.array()) as Box4[], await r.partners.data()];
+      const { sizes } = sampleSaliencyMixParams(x.shape, sampling);
+      for (let b = 0; b < 2; b++) {
+        const [cy, cx] = peaks[partners[b]!]!;
+        const want = expectedBox(sizes[b]!, cy, cx, side, side);
+        if (boxes[b]!.join() !== want.join()) problems.push(`sample ${b} has the box [${boxes[b]}], its partner's peak at (${cy}, ${cx}) gives [${want}]`);
+      }
+      tf.dispose(r);
+    },
+    [50],
   ],
   [
     'applyMixup with lambda 0, a batch of B samples: each sample becomes its partner',

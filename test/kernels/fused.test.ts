@@ -158,8 +158,15 @@ describe('fused kernels', () => {
     const x = uniform([7, 13, 11, 2], 'saliency') as tf.Tensor4D;
     const rng = createRng('peaks');
     const special = [Number.NaN, Infinity, -Infinity, 1];
-    const mapsOf = (h: number, w: number) => tf.tensor3d(Array.from({ length: 7 * h * w }, () => (rng.uniform() < 0.3 ? special[Math.floor(rng.uniform() * 4)]! : Math.floor(rng.uniform() * 3))), [7, h, w]);
-    const maps = [mapsOf(4, 5), mapsOf(13, 11), mapsOf(20, 17), tf.fill([7, 3, 3], Number.NaN) as tf.Tensor3D];
+    const value = () => (rng.uniform() < 0.3 ? special[Math.floor(rng.uniform() * 4)]! : Math.floor(rng.uniform() * 3));
+    const mapsOf = (h: number, w: number) => tf.tensor3d(Array.from({ length: 7 * h * w }, value), [7, h, w]);
+    // More than 2048 cells, each map's single highest value past the 2048th (the composite finds
+    // row and column apart, so that half-float textures keep them exact); and maps whose only
+    // finite value is float32's lowest, after NaN and ±Infinity.
+    const peaks = [2049, 2249, 2100, 2070, 2200, 2050, 2248];
+    const late = tf.tensor3d(Array.from({ length: 7 * 50 * 45 }, (_, i) => (i % 2250 === peaks[Math.floor(i / 2250)] ? 3 : value())), [7, 50, 45]);
+    const lowest = tf.tensor3d(Array.from({ length: 7 * 9 }, (_, i) => (i % 9 === 2 + Math.floor(i / 9) ? -3.4028234663852886e38 : special[i % 3]!)), [7, 3, 3]);
+    const maps = [mapsOf(4, 5), mapsOf(13, 11), mapsOf(20, 17), tf.fill([7, 3, 3], Number.NaN) as tf.Tensor3D, late, lowest];
     for (const m of maps) {
       for (const options of [{ mode: 'elem', prob: 0.7 }, { mode: 'batch', alpha: 0.3 }] as const) {
         await expectFusedEqualsComposite(() => saliencyMix(x, tf.eye(7) as tf.Tensor2D, m as tf.Tensor3D, { seed: 9, ...options }));

@@ -2,17 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 
 import { type AttentionExtractor, applySaliencyMix, saliencyExtractor, saliencyMix, sampleSaliencyMixParams } from '../../src/index.js';
+import { type Box4, expectedBox } from '../support/boxes.js';
 import { expectThrowsCleanly, indexedImages, oneHotRows, read } from '../support/tensors.js';
-
-type Box4 = [number, number, number, number];
-
-/** The documented box: `size` centred on pixel (cy, cx), top-left at centre − ⌊size/2⌋, clipped to H × W. */
-function expectedBox([h, w]: readonly [number, number], cy: number, cx: number, H: number, W: number): Box4 {
-  if (h * w === 0) return [0, 0, 0, 0];
-  const clip = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  const [top, left] = [cy - Math.floor(h / 2), cx - Math.floor(w / 2)];
-  return [clip(top, H), clip(left, W), clip(top + h, H), clip(left + w, W)];
-}
 
 /** Checks the pixels and lambda of a SaliencyMix result against its boxes: partner inside, base outside, lambda the changed share. */
 async function expectBoxPaste(input: tf.Tensor4D, result: { images: tf.Tensor; partners: tf.Tensor; boxes: tf.Tensor; lambda: tf.Tensor }) {
