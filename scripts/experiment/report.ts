@@ -130,10 +130,18 @@ function plotLinks(dataset: string): string[] {
   ];
 }
 
-/** The block of a dataset that has no runs yet: how to make them, and no plots to link. */
-export function pendingBlock(dataset: string): string {
+/** The block of a dataset that has no runs yet: how to make them, the teacher if it is trained, and no plots to link. */
+export function pendingBlock(dataset: string, teacher: Results['teacher'] = null): string {
   const { start, end } = markers(dataset);
-  return [start, `No runs yet: \`npm run experiment:${dataset}\`, then \`npm run report:experiments\`.`, end].join('\n');
+  const todo = `No runs yet: \`npm run experiment:${dataset}\`, then \`npm run report:experiments\`.`;
+  return [start, ...(teacher ? [todo, '', teacherLine(teacher)] : [todo]), end].join('\n');
+}
+
+/** What the teacher is and how well it does on its own. */
+function teacherLine(teacher: Results['teacher']): string {
+  return teacher
+    ? `Teacher: the same network trained without mixing on ${teacher.images} other images of the training files (${teacher.epochs} epochs, ${(teacher.trainSeconds / 60).toFixed(0)} min), loaded with \`loadAttentionExtractor\`, its 'features' channel mean precomputed once: validation ${(100 * teacher.valAccuracy).toFixed(2)} %, test ${(100 * teacher.testAccuracy).toFixed(2)} %.`
+    : 'Teacher: not trained yet.';
 }
 
 /** The whole generated block of a dataset. */
@@ -150,9 +158,7 @@ export function reportBlock(results: Results): string {
     '',
     `Network: ${s.network}. Every method of a seed starts from the same weights and sees the same batches; seeds ${s.plan.seeds.join(', ')} (ablation ${s.plan.ablationSeeds.join(', ')}). Mixing: ${s.mix}.`,
     '',
-    teacher
-      ? `Teacher: the same network trained without mixing on ${teacher.images} other images of the training files (${teacher.epochs} epochs, ${(teacher.trainSeconds / 60).toFixed(0)} min), loaded with \`loadAttentionExtractor\`, its 'features' channel mean precomputed once: validation ${(100 * teacher.valAccuracy).toFixed(2)} %, test ${(100 * teacher.testAccuracy).toFixed(2)} %.`
-      : 'Teacher: not trained yet.',
+    teacherLine(teacher),
     '',
     `Runs: ${results.runs.length} of ${planned} planned, ${hours.toFixed(1)} hours of one core (tfjs ${s.tfjs}, ${s.backend}, ${s.machine?.workers ?? '?'} worker processes on ${s.machine?.cores ?? '?'} cores). Command: \`${results.command}\`.`,
     '',

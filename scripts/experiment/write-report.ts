@@ -31,7 +31,7 @@ for (const dataset of DATASETS) {
   const file = join(folder, `${dataset}.json`);
   const results = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Results) : null;
   if (!results || results.runs.length === 0) {
-    text = replaceBlock(text, pendingBlock(dataset), dataset);
+    text = replaceBlock(text, pendingBlock(dataset, results?.teacher), dataset);
     continue;
   }
   text = replaceBlock(text, reportBlock(results), dataset);
