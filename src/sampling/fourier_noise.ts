@@ -78,20 +78,29 @@ export function noiseSpectrum(height: number, width: number, decay: number, negl
 
 /**
  * The coefficients of one field: a cosine and a sine coefficient per frequency, `[2n]`, each
- * N(0, amplitude²) and independent: Box–Muller's pair of normals from two uniforms, that is a
- * Rayleigh-distributed magnitude and a uniform phase. The uniforms come from a generator of the
- * field's own (seedrandom's Alea) keyed by one draw of `rng`: a field costs the stream one draw,
- * not two per frequency, and is drawn in about half the time (measured at 32 × 32, 249 frequencies).
+ * N(0, amplitude²) and independent: Marsaglia's polar method, a pair of normals from a point drawn
+ * uniformly in the unit disc (two uniforms, 4/π tries on average), with a logarithm and a square
+ * root and no cosine or sine (a third faster than Box–Muller's pair, measured at 32 × 32). The
+ * uniforms come from a generator of the field's own (seedrandom's Alea) keyed by one draw of
+ * `rng`: a field costs the stream one draw, not two or more per frequency, and is drawn in about
+ * half the time (measured at 32 × 32, 249 frequencies).
  */
 export function drawNoise(rng: Rng, spectrum: NoiseSpectrum): Float64Array {
   const n = spectrum.amplitude.length;
   const uniform = seedrandom.alea(String(rng.uniform()));
   const coefficients = new Float64Array(2 * n);
   for (let j = 0; j < n; j++) {
-    const magnitude = spectrum.amplitude[j]! * Math.sqrt(-2 * Math.log(1 - uniform())); // 1 − u in (0, 1]: the log stays finite
-    const phase = 2 * Math.PI * uniform();
-    coefficients[2 * j] = magnitude * Math.cos(phase);
-    coefficients[2 * j + 1] = magnitude * Math.sin(phase);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * uniform() - 1;
+      v = 2 * uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0); // s = 0 has no direction (and log 0 is -Infinity)
+    const scale = spectrum.amplitude[j]! * Math.sqrt((-2 * Math.log(s)) / s);
+    coefficients[2 * j] = u * scale;
+    coefficients[2 * j + 1] = v * scale;
   }
   return coefficients;
 }

@@ -83,6 +83,18 @@ describe('noiseSpectrum and noiseField', () => {
     const meanSquare = sums.reduce((s, v) => s + v, 0) / (2 * trials * spectrum.amplitude.length);
     expect(Math.abs(meanSquare - 1)).toBeLessThan(0.02);
   });
+
+  it('draws normal coefficients: the shares within one and two standard deviations, and no correlation of a pair', () => {
+    const spectrum = noiseSpectrum(16, 16, 2, 0);
+    const rng = createRng('normal-shape');
+    let [within1, within2, product, count] = [0, 0, 0, 0];
+    for (let t = 0; t < 200; t++) {
+      const c = drawNoise(rng, spectrum);
+      spectrum.amplitude.forEach((a, j) => {
+        const [u, v] = [c[2 * j]! / a, c[2 * j + 1]! / a];
+        for (const z of [u, v]) [within1, within2] = [within1 + (Math.abs(z) < 1 ? 1 : 0), within2 + (Math.abs(z) < 2 ? 1 : 0)];
+        [product, count] = [product + u * v, count + 2];
+      });
 });
 
 describe('sampleFMixParams', () => {
