@@ -251,7 +251,8 @@ function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
 /**
  * `PasteMask`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `mask` bool `[B, H, W]`, and
  * optionally `base`. Output: `base` (or `x`) with each pixel whose mask is set taken from
- * `x[partners[b]]`, copied a run of set pixels at a time. Same dtype as `x`.
+ * `x[partners[b]]`, copied a run of set pixels at a time. A run may go on from one row into the
+ * next: pixels are consecutive in the mask as in the image. Same dtype as `x`.
  */
 function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
@@ -259,22 +260,17 @@ function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const [outValues, xs, ps, ms] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(mask)];
   outValues.set(base ? memory.read(base) : xs);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
-  const imageLength = height * width * channels;
+  const pixels = height * width;
+  const imageLength = pixels * channels;
   for (let b = 0; b < batch; b++) {
-    const [source, target] = [ps[b]! * imageLength, b * imageLength];
-    for (let y = 0; y < height; y++) {
-      const row = (b * height + y) * width;
-      for (let start = 0; start < width; ) {
-        if (!ms[row + start]) {
-          start++;
-          continue;
-        }
-        let end = start + 1;
-        while (end < width && ms[row + end]) end++;
-        const [from, to] = [(y * width + start) * channels, (y * width + end) * channels];
-        outValues.set(xs.subarray(source + from, source + to), target + from);
-        start = end;
-      }
+    const set = ms.subarray(b * pixels, (b + 1) * pixels); // indexOf finds the runs' ends natively
+    const source = ps[b]! * imageLength;
+    const target = b * imageLength;
+    for (let start = set.indexOf(1); start !== -1; ) {
+      const stop = set.indexOf(0, start);
+      const end = stop === -1 ? pixels : stop;
+      outValues.set(xs.subarray(source + start * channels, source + end * channels), target + start * channels);
+      start = stop === -1 ? -1 : set.indexOf(1, stop);
     }
   }
   return out;

@@ -2,7 +2,9 @@
 // CPU from the seeded stream (src/sampling/fourier_noise.ts), apart from their application (src/mix/fmix.ts).
 import { numberOption, resolveOptions } from '../options.js';
 import { sampleBeta } from './beta.js';
-import { type NoiseSpectrum, drawNoise, markHighest, noiseField, noiseSpectrum } from './fourier_noise.js';
+import { type NoiseSpectrum, drawNoise, noiseSpectrum } from './fourier_noise.js';
+import { markHighestOfGrid } from './bilinear_grid.js';
+import { gridSize, noiseGrid } from './noise_field.js';
 import type { Rng } from './rng.js';
 import { type MixParams, type ResolvedSampling, SAMPLING_OPTIONS, type SamplingOptions, imageShape, sampleDecisions, samplingOf } from './params.js';
 
@@ -90,7 +92,7 @@ export function drawFMixNoise(rng: Rng, alpha: number, spectrum: NoiseSpectrum):
 export function fmixMasks(draws: readonly (FMixDraw | null)[], height: number, width: number): { masks: Uint8Array; lambda: number[] } {
   const pixels = height * width;
   const masks = new Uint8Array(draws.length * pixels);
-  const field = new Float64Array(pixels);
+  let grid: Float64Array | undefined; // the grid's values, one draw after another
   const lambda = draws.map(() => 1);
   const made = new Map<FMixDraw, number>();
   draws.forEach((d, i) => {
@@ -99,8 +101,8 @@ export function fmixMasks(draws: readonly (FMixDraw | null)[], height: number, w
     const first = made.get(d);
     if (first !== undefined) masks.copyWithin(i * pixels, first * pixels, (first + 1) * pixels);
     else {
-      noiseField(d.spectrum, d.noise, field);
-      markHighest(field, pixels, pasted, masks, i * pixels);
+      grid ??= new Float64Array(gridSize(d.spectrum));
+      markHighestOfGrid(noiseGrid(d.spectrum, d.noise, grid), pasted, masks, i * pixels);
       made.set(d, i);
     }
     lambda[i] = Math.fround(1 - pasted / pixels);

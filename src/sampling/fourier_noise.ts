@@ -7,19 +7,26 @@
 // value of each field: a selection that tfjs has no exact, backend-independent op for (a device
 // top-k over H·W values per sample sorts on cpu, and orders ties differently on each backend). A
 // device FFT would only make the field, and tfjs's FFT of a side that is not a power of two (224)
-// is a direct O(n²) transform there. `scripts/measure-fmix.ts` measures both ways.
+// is a direct O(n²) transform there. `scripts/measure-fmix.ts` measures both ways. The field's
+// values: src/sampling/noise_field.ts; the selection: src/sampling/bilinear_grid.ts and
+// src/sampling/select_highest.ts.
 import seedrandom from 'seedrandom';
 
 import type { Rng } from './rng.js';
 
 /**
- * The share of the field's variance that may be left out: frequencies are taken from the
- * strongest down until the rest carries less than 10⁻⁵ of the variance (0.3 % of the standard
- * deviation). At δ = 3 that keeps 288 of the 25,200 frequencies of a 224 × 224 field (up to 13
- * cycles across, 14 of the 113 horizontal frequencies): 87 times fewer coefficients to draw and,
- * by count of operations, about 20 times less work to evaluate. It changes 0.12–0.16 % of a mask's
- * pixels (0.04–0.08 % at 32 × 32; two runs of ten masks) against the mask of the full spectrum
- * with the same coefficients: `scripts/measure-fmix.ts` measures it, for other δ too.
+ * The share of the field's variance that may be left out, and the share that interpolation may
+ * get wrong. Frequencies are taken from the strongest down until the rest carries less than 10⁻⁵
+ * of the variance (0.3 % of the standard deviation). At δ = 3 that keeps 288 of the 25,200
+ * frequencies of a 224 × 224 field (up to 13 cycles across, 14 of the 113 horizontal
+ * frequencies): 87 times fewer coefficients to draw and, by count of operations, about 20 times
+ * less work to evaluate. It changes 0.11–0.16 % of a mask's pixels (0.04–0.12 % at 32 × 32; three
+ * runs of ten masks) against the mask of the full spectrum with the same coefficients. Then the
+ * field is evaluated exactly on a grid as coarse as keeps the expected error of bilinear
+ * interpolation between its points under the same 10⁻⁵ of the variance: every 4th row and column
+ * at 224 × 224, δ = 3 (16 times fewer exact values; 0.05 % of a mask's pixels change against the
+ * exact field of the same frequencies, 0.13 % against the full spectrum's where the truncation
+ * alone changes 0.11 %), none at 32 × 32. `scripts/measure-fmix.ts` measures both, for other δ too.
  */
 const NEGLECTED_VARIANCE = 1e-5;
 
@@ -33,6 +40,11 @@ export interface NoiseSpectrum {
   readonly kx: Int32Array;
   /** The standard deviation of each frequency's cosine and sine coefficients. */
   readonly amplitude: Float64Array;
+  /**
+   * The field is evaluated exactly at every `step`-th row and column (a divisor of H and W) and
+   * bilinearly between; 1: at every pixel. See {@link NEGLECTED_VARIANCE}.
+   */
+  readonly step: number;
 }
 
 const spectra = new Map<string, NoiseSpectrum>();
@@ -44,7 +56,8 @@ const spectra = new Map<string, NoiseSpectrum>();
  * frequency in cycles per pixel, √((ky/H)² + (kx/W)²), as FMix's `get_spectrum` scales it; then
  * only the strongest, see {@link NEGLECTED_VARIANCE}. The amplitudes are divided by the largest,
  * max(H, W)^δ: a constant factor changes no threshold, and without it they overflow to Infinity
- * from δ ≈ 130 at 224 × 224 (a field of NaN, and a mask with nothing pasted).
+ * from δ ≈ 130 at 224 × 224 (a field of NaN, and a mask with nothing pasted). The grid step: see
+ * {@link interpolationStep}.
  */
 export function noiseSpectrum(height: number, width: number, decay: number, neglected = NEGLECTED_VARIANCE): NoiseSpectrum {
   const key = `${height}×${width}^${decay}/${neglected}`;
@@ -71,6 +84,7 @@ export function noiseSpectrum(height: number, width: number, decay: number, negl
     ky: Int32Array.from(chosen, (f) => f.ky),
     kx: Int32Array.from(chosen, (f) => f.kx),
     amplitude: Float64Array.from(chosen, (f) => f.amplitude),
+    step: interpolationStep(height, width, chosen, neglected),
   };
   spectra.set(key, spectrum);
   return spectrum;
@@ -78,142 +92,75 @@ export function noiseSpectrum(height: number, width: number, decay: number, negl
 
 /**
  * The coefficients of one field: a cosine and a sine coefficient per frequency, `[2n]`, each
- * N(0, amplitude²) and independent: Box–Muller's pair of normals from two uniforms, that is a
- * Rayleigh-distributed magnitude and a uniform phase. The uniforms come from a generator of the
- * field's own (seedrandom's Alea) keyed by one draw of `rng`: a field costs the stream one draw,
- * not two per frequency, and is drawn in about half the time (measured at 32 × 32, 249 frequencies).
+ * N(0, amplitude²) and independent: Marsaglia's polar method, a pair of normals from a point drawn
+ * uniformly in the unit disc (two uniforms, 4/π tries on average), with a logarithm and a square
+ * root and no cosine or sine (a third faster than Box–Muller's pair, measured at 32 × 32). The
+ * uniforms come from a generator of the field's own (seedrandom's Alea) keyed by one draw of
+ * `rng`: a field costs the stream one draw, not two or more per frequency, and is drawn in about
+ * half the time (measured at 32 × 32, 249 frequencies).
  */
 export function drawNoise(rng: Rng, spectrum: NoiseSpectrum): Float64Array {
   const n = spectrum.amplitude.length;
   const uniform = seedrandom.alea(String(rng.uniform()));
   const coefficients = new Float64Array(2 * n);
   for (let j = 0; j < n; j++) {
-    const magnitude = spectrum.amplitude[j]! * Math.sqrt(-2 * Math.log(1 - uniform())); // 1 − u in (0, 1]: the log stays finite
-    const phase = 2 * Math.PI * uniform();
-    coefficients[2 * j] = magnitude * Math.cos(phase);
-    coefficients[2 * j + 1] = magnitude * Math.sin(phase);
+    let u: number;
+    let v: number;
+    let s: number;
+    do {
+      u = 2 * uniform() - 1;
+      v = 2 * uniform() - 1;
+      s = u * u + v * v;
+    } while (s >= 1 || s === 0); // s = 0 has no direction (and log 0 is -Infinity)
+    const scale = spectrum.amplitude[j]! * Math.sqrt((-2 * Math.log(s)) / s);
+    coefficients[2 * j] = u * scale;
+    coefficients[2 * j + 1] = v * scale;
   }
   return coefficients;
 }
 
 /**
- * The field Σ a·cos(2π(ky·y/H + kx·x/W)) + b·sin(…) at every pixel, row-major, into `out`
- * `[H·W]`: for each kx, the sums over ky per row first, then one cosine and one sine term per
- * pixel (cos(A + B) = cos A cos B − sin A sin B). Columns x and W − x share their cosine and negate
- * their sine, so the terms are summed for the left half only and mirrored: the cost is about
- * H·W/2 per distinct kx.
+ * The largest step, a divisor of H and W, at which bilinear interpolation between the exact values
+ * at every step-th row and column gets wrong less than `neglected` of the field's variance, in
+ * expectation over the coefficients and the pixels ({@link bilinearError}); 1 if none does.
  */
-export function noiseField(spectrum: NoiseSpectrum, coefficients: Float64Array, out: Float64Array): void {
-  const { height, width, ky, kx } = spectrum;
-  const [cosY, sinY] = unitCircle(height);
-  const half = Math.floor(width / 2) + 1; // columns 0 … ⌊W/2⌋; the others mirror 1 … ⌈W/2⌉ − 1
-  const even = new Float64Array(height * half); // Σ (a cos A + b sin A)·cos B
-  const odd = new Float64Array(height * half); // Σ (b cos A − a sin A)·sin B
-  const rowC = new Float64Array(height);
-  const rowS = new Float64Array(height);
-  for (let j = 0; j < kx.length; ) {
-    const column = kx[j]!;
-    rowC.fill(0);
-    rowS.fill(0);
-    for (; j < kx.length && kx[j] === column; j++) {
-      const a = coefficients[2 * j]!;
-      const b = coefficients[2 * j + 1]!;
-      const k = ((ky[j]! % height) + height) % height;
-      for (let y = 0, phase = 0; y < height; y++) {
-        // a·cos(A + B) + b·sin(A + B) = cos B·(a cos A + b sin A) + sin B·(b cos A − a sin A)
-        const cos = cosY[phase]!;
-        const sin = sinY[phase]!;
-        rowC[y] = rowC[y]! + a * cos + b * sin;
-        rowS[y] = rowS[y]! + b * cos - a * sin;
-        phase += k;
-        if (phase >= height) phase -= height;
-      }
-    }
-    const [cosX, sinX] = harmonic(width, column);
-    for (let y = 0; y < height; y++) {
-      const c = rowC[y]!;
-      const s = rowS[y]!;
-      const row = y * half;
-      for (let x = 0; x < half; x++) {
-        even[row + x] = even[row + x]! + c * cosX[x]!;
-        odd[row + x] = odd[row + x]! + s * sinX[x]!;
-      }
-    }
+function interpolationStep(height: number, width: number, frequencies: readonly { ky: number; kx: number; amplitude: number }[], neglected: number): number {
+  const total = frequencies.reduce((s, f) => s + f.amplitude * f.amplitude, 0);
+  let chosen = 1;
+  for (let step = 2; step <= Math.min(height, width); step++) {
+    if (height % step !== 0 || width % step !== 0) continue;
+    const error = frequencies.reduce((s, f) => s + f.amplitude * f.amplitude * bilinearError(f.ky / height, f.kx / width, step), 0);
+    if (!(error <= neglected * total)) break; // the error grows with the step
+    chosen = step;
   }
-  for (let y = 0; y < height; y++) {
-    const [row, target] = [y * half, y * width];
-    for (let x = 0; x < half && x < width; x++) out[target + x] = even[row + x]! + odd[row + x]!;
-    for (let x = half; x < width; x++) out[target + x] = even[row + width - x]! - odd[row + width - x]!;
-  }
-}
-
-const circles = new Map<number, [Float64Array, Float64Array]>();
-
-/** cos and sin of 2π·j/n for j in [0, n): every phase a field needs is one of these. */
-function unitCircle(n: number): [Float64Array, Float64Array] {
-  let circle = circles.get(n);
-  if (!circle) {
-    circle = [Float64Array.from({ length: n }, (_, j) => Math.cos((2 * Math.PI * j) / n)), Float64Array.from({ length: n }, (_, j) => Math.sin((2 * Math.PI * j) / n))];
-    circles.set(n, circle);
-  }
-  return circle;
-}
-
-const harmonics = new Map<string, [Float64Array, Float64Array]>();
-
-/** cos and sin of 2π·k·x/n for x in [0, n), taken from {@link unitCircle} (cached). */
-function harmonic(n: number, k: number): [Float64Array, Float64Array] {
-  const key = `${n}:${k}`;
-  let wave = harmonics.get(key);
-  if (!wave) {
-    const [cos, sin] = unitCircle(n);
-    wave = [Float64Array.from({ length: n }, (_, x) => cos[(k * x) % n]!), Float64Array.from({ length: n }, (_, x) => sin[(k * x) % n]!)];
-    harmonics.set(key, wave);
-  }
-  return wave;
+  return chosen;
 }
 
 /**
- * Marks the `count` highest values of `field` `[n]` with 1 in `mask` (from `offset`), the others
- * 0; of equal values the lower index is marked first, so exactly `count` are marked.
+ * The mean square error, over the pixels of a cell, of bilinear interpolation on a grid of `step`
+ * pixels of the wave e^{2πi(fy·y + fx·x)} (frequencies in cycles per pixel), whose mean square is
+ * 1: a term a·cos + b·sin of the field with a, b ~ N(0, σ²) gets σ² times it wrong on average.
+ * Along one axis the interpolant is L(u) = (1 − u) + u·e^{iωs} where the wave is E(u) = e^{iωsu},
+ * u = t/s; the cell's mean of |ExEy − LxLy|² is 1 + mean|Lx|²·mean|Ly|² − 2 Re(mean(Ex·L̄x)·mean(Ey·L̄y)).
  */
-export function markHighest(field: Float64Array, n: number, count: number, mask: Uint8Array, offset: number): void {
-  if (count <= 0) return void mask.fill(0, offset, offset + n);
-  if (count >= n) return void mask.fill(1, offset, offset + n);
-  const threshold = kthLargest(field.slice(0, n), count);
-  let above = 0;
-  for (let i = 0; i < n; i++) {
-    const high = field[i]! > threshold;
-    mask[offset + i] = high ? 1 : 0;
-    if (high) above++;
-  }
-  for (let i = 0, left = count - above; i < n && left > 0; i++) {
-    if (field[i] === threshold) {
-      mask[offset + i] = 1;
-      left--;
-    }
-  }
+export function bilinearError(fy: number, fx: number, step: number): number {
+  const [ay, by, cy] = axisMeans(fy, step);
+  const [ax, bx, cx] = axisMeans(fx, step);
+  return 1 + ay * ax - 2 * (by * bx - cy * cx);
 }
 
-/** The k-th largest value (k ≥ 1) of `values`, which it reorders: Hoare's selection, O(n) on average. */
-function kthLargest(values: Float64Array, k: number): number {
-  let [lo, hi] = [0, values.length - 1];
-  const target = k - 1; // its index once sorted in descending order
-  while (lo < hi) {
-    const pivot = values[(lo + hi) >>> 1]!;
-    let [i, j] = [lo, hi];
-    while (i <= j) {
-      while (values[i]! > pivot) i++;
-      while (values[j]! < pivot) j--;
-      if (i <= j) {
-        const t = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = t;
-      }
-    }
-    if (target <= j) hi = j;
-    else if (target >= i) lo = i;
-    else return values[target]!;
+/** mean |L|², and the real and imaginary parts of mean E·L̄, over u = t/step (see {@link bilinearError}). */
+function axisMeans(frequency: number, step: number): [number, number, number] {
+  const omega = 2 * Math.PI * frequency * step; // the phase across one cell
+  const [endC, endS] = [Math.cos(omega), Math.sin(omega)];
+  let [square, real, imaginary] = [0, 0, 0];
+  for (let t = 0; t < step; t++) {
+    const u = t / step;
+    const [lr, li] = [1 - u + u * endC, u * endS];
+    const [er, ei] = [Math.cos(omega * u), Math.sin(omega * u)];
+    square += lr * lr + li * li;
+    real += er * lr + ei * li;
+    imaginary += ei * lr - er * li;
   }
-  return values[target]!;
+  return [square / step, real / step, imaginary / step];
 }

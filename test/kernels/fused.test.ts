@@ -133,6 +133,17 @@ describe('fused kernels', () => {
     const masks = uniform([5, 8, 9], 'fmix-masks', 'int32');
     const params = sampleFMixParams(masks.shape, { seed: 6, mode: 'elem' });
     await expectFusedEqualsComposite(() => applyFMix(masks, params));
+    // Masks made by hand: runs that go on from one row into the next, a run to the last pixel, a full and an empty mask.
+    const handMade = Uint8Array.from({ length: 4 * 8 * 9 }, (_, p) => {
+      const [i, q] = [Math.floor(p / 72), p % 72];
+      return [q >= 7 && q < 20 ? 1 : q % 5 === 0 ? 1 : 0, q >= 60 ? 1 : 0, 1, 0][i]!;
+    });
+    const lambda = [0, 1, 2, 3].map((i) => Math.fround(1 - handMade.subarray(i * 72, (i + 1) * 72).reduce((s, m) => s + m, 0) / 72));
+    const byHand = { partners: [3, 0, 1, 2], lambda, masks: handMade, height: 8, width: 9 };
+    const [fourMasks, fourImages] = [tf.slice(masks, [0, 0, 0], [4, 8, 9]), tf.slice(x, [0, 0, 0, 0], [4, 8, 9, 3])];
+    await expectFusedEqualsComposite(() => applyFMix(fourMasks, byHand));
+    await expectFusedEqualsComposite(() => applyFMix(fourImages, byHand));
+    tf.dispose([fourMasks, fourImages]);
     tf.dispose([x, ints, masks]);
   });
 

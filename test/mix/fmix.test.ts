@@ -51,6 +51,17 @@ describe('fmix', () => {
     x.dispose();
   });
 
+  it('pastes exactly and with exact lambda where the masks come from an interpolated grid (96 × 96, δ = 3: every 2nd pixel exact)', async () => {
+    const x = indexedImages([3, 96, 96, 1]);
+    const result = fmix(x, [0, 1, 2], { numClasses: 3, mode: 'elem', seed: 11 });
+    const masks = await expectMaskPaste(x, result);
+    const lambda = await read<number[]>(result.lambda);
+    masks.forEach((mask, i) => expect(lambda[i]).toBe(Math.fround(1 - mask.flat().reduce((s, v) => s + v, 0) / (96 * 96))));
+    const params = sampleFMixParams(x.shape, { mode: 'elem', seed: 11 });
+    expect(Array.from(await result.masks.data())).toEqual(Array.from(params.masks));
+    tf.dispose([x, result]);
+  });
+
   it('cuts free-form, low-frequency masks: few boundary pixels, more with a smaller decay', async () => {
     const x = indexedImages([8, 64, 64, 1]);
     const share = async (decay: number) => {

@@ -1,38 +1,9 @@
 import { describe, expect, it } from 'vitest';
 
 import { createRng, sampleFMixParams } from '../../src/index.js';
-import { drawNoise, markHighest, noiseField, noiseSpectrum } from '../../src/sampling/fourier_noise.js';
+import { bilinearError, drawNoise, noiseSpectrum } from '../../src/sampling/fourier_noise.js';
 
-describe('markHighest', () => {
-  it('marks exactly `count` values, the highest, ties to the lower index', () => {
-    const field = Float64Array.from([0.5, 2, -1, 2, 7, 2, 0.5, 3]);
-    const mask = new Uint8Array(10).fill(9);
-    markHighest(field, 8, 4, mask, 2); // 7, 3, then two of the three 2s: indices 1 and 3
-    expect(Array.from(mask)).toEqual([9, 9, 0, 1, 0, 1, 1, 0, 0, 1]);
-    markHighest(field, 8, 0, mask, 0);
-    expect(Array.from(mask.subarray(0, 8))).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
-    markHighest(field, 8, 8, mask, 0);
-    expect(Array.from(mask.subarray(0, 8))).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
-    expect(Array.from(field)).toEqual([0.5, 2, -1, 2, 7, 2, 0.5, 3]); // the field is left as it was
-  });
-
-  it('agrees with a sort on random fields of every count', () => {
-    const rng = createRng('select');
-    for (let t = 0; t < 50; t++) {
-      const n = 1 + Math.floor(rng.uniform() * 200);
-      const field = Float64Array.from({ length: n }, () => Math.floor(rng.uniform() * 20)); // many ties
-      const count = Math.floor(rng.uniform() * (n + 1));
-      const mask = new Uint8Array(n);
-      markHighest(field, n, count, mask, 0);
-      const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => field[b]! - field[a]! || a - b);
-      const expected = new Uint8Array(n);
-      for (const i of order.slice(0, count)) expected[i] = 1;
-      expect(mask).toEqual(expected);
-    }
-  });
-});
-
-describe('noiseSpectrum and noiseField', () => {
+describe('noiseSpectrum and drawNoise', () => {
   it('keep the strongest frequencies, 1/max(f, 1/size)^δ over its largest value, leaving out under 10⁻⁵ of the variance, never the constant term', () => {
     const [H, W, decay] = [40, 30, 3];
     const kept = noiseSpectrum(H, W, decay);
@@ -53,24 +24,6 @@ describe('noiseSpectrum and noiseField', () => {
     expect(Array.from(kept.kx).every((kx, j) => kx > 0 || kept.ky[j]! > 0)).toBe(true);
   });
 
-  it('evaluates Σ a·cos(2π(ky·y/H + kx·x/W)) + b·sin(…) at every pixel', () => {
-    const [H, W] = [9, 14];
-    const spectrum = noiseSpectrum(H, W, 1.5, 0);
-    const coefficients = drawNoise(createRng('field'), spectrum);
-    const field = new Float64Array(H * W);
-    noiseField(spectrum, coefficients, field);
-    for (let y = 0; y < H; y++) {
-      for (let x = 0; x < W; x++) {
-        let direct = 0;
-        spectrum.ky.forEach((ky, j) => {
-          const angle = 2 * Math.PI * ((ky * y) / H + (spectrum.kx[j]! * x) / W);
-          direct += coefficients[2 * j]! * Math.cos(angle) + coefficients[2 * j + 1]! * Math.sin(angle);
-        });
-        expect(field[y * W + x]).toBeCloseTo(direct, 9);
-      }
-    }
-  });
-
   it('draws coefficients with the standard deviation of each frequency', () => {
     const spectrum = noiseSpectrum(16, 16, 2, 0);
     const rng = createRng('normal');
@@ -82,6 +35,69 @@ describe('noiseSpectrum and noiseField', () => {
     }
     const meanSquare = sums.reduce((s, v) => s + v, 0) / (2 * trials * spectrum.amplitude.length);
     expect(Math.abs(meanSquare - 1)).toBeLessThan(0.02);
+  });
+
+  it('draws normal coefficients: the shares within one and two standard deviations, and no correlation of a pair', () => {
+    const spectrum = noiseSpectrum(16, 16, 2, 0);
+    const rng = createRng('normal-shape');
+    let [within1, within2, product, count] = [0, 0, 0, 0];
+    for (let t = 0; t < 200; t++) {
+      const c = drawNoise(rng, spectrum);
+      spectrum.amplitude.forEach((a, j) => {
+        const [u, v] = [c[2 * j]! / a, c[2 * j + 1]! / a];
+        for (const z of [u, v]) [within1, within2] = [within1 + (Math.abs(z) < 1 ? 1 : 0), within2 + (Math.abs(z) < 2 ? 1 : 0)];
+        [product, count] = [product + u * v, count + 2];
+      });
+    }
+    expect(Math.abs(within1 / count - 0.6827)).toBeLessThan(0.005); // about 50,000 draws: a standard error near 0.002
+    expect(Math.abs(within2 / count - 0.9545)).toBeLessThan(0.003);
+    expect(Math.abs(product / (count / 2))).toBeLessThan(0.02);
+  });
+});
+
+describe('bilinearError and the grid step', () => {
+  it('is the mean square error of bilinear interpolation of a wave over a cell, measured pixel by pixel', () => {
+    for (const [fy, fx, step] of [
+      [1 / 224, 2 / 224, 4],
+      [-5 / 96, 3 / 96, 2],
+      [0, 1 / 32, 8],
+      [3 / 40, 0, 5],
+    ] as const) {
+      // The wave e^{2πi(fy·y + fx·x)} at the cell's corners and at each pixel; the interpolant from the corners.
+      const wave = (y: number, x: number): [number, number] => [Math.cos(2 * Math.PI * (fy * y + fx * x)), Math.sin(2 * Math.PI * (fy * y + fx * x))];
+      const [c00, c01, c10, c11] = [wave(0, 0), wave(0, step), wave(step, 0), wave(step, step)];
+      let sum = 0;
+      for (let t = 0; t < step; t++) {
+        for (let u = 0; u < step; u++) {
+          const [v, w] = [t / step, u / step];
+          const interpolated = [0, 1].map((k) => (1 - v) * ((1 - w) * c00[k]! + w * c01[k]!) + v * ((1 - w) * c10[k]! + w * c11[k]!));
+          const exact = wave(t, u);
+          sum += (exact[0] - interpolated[0]!) ** 2 + (exact[1] - interpolated[1]!) ** 2;
+        }
+      }
+      expect(bilinearError(fy, fx, step)).toBeCloseTo(sum / (step * step), 12);
+    }
+  });
+
+  it('takes the largest step whose expected error is under the neglected share: 4 at 224 × 224 and 2 at 96 × 96 (δ = 3), none at 32 × 32 or for the full spectrum', () => {
+    expect(noiseSpectrum(224, 224, 3).step).toBe(4);
+    expect(noiseSpectrum(96, 96, 3).step).toBe(2);
+    expect(noiseSpectrum(32, 32, 3).step).toBe(1);
+    expect(noiseSpectrum(96, 96, 3, 0).step).toBe(1);
+    for (const [H, W] of [
+      [224, 224],
+      [96, 96],
+    ]) {
+      const spectrum = noiseSpectrum(H!, W!, 3);
+      const error = (step: number) => {
+        let [wrong, total] = [0, 0];
+        spectrum.amplitude.forEach((a, j) => [wrong, total] = [wrong + a * a * bilinearError(spectrum.ky[j]! / H!, spectrum.kx[j]! / W!, step), total + a * a]);
+        return wrong / total;
+      };
+      expect(error(spectrum.step)).toBeLessThanOrEqual(1e-5);
+      const next = [2, 3, 4, 5, 6, 7, 8].find((s) => s > spectrum.step && H! % s === 0 && W! % s === 0)!;
+      expect(error(next)).toBeGreaterThan(1e-5);
+    }
   });
 });
 
