@@ -57,6 +57,14 @@ function hostKernels(backendName: string, memoryOf: (backend: KernelBackend) => 
 /** The host kernels, for the cpu and wasm backends. */
 export const HOST_KERNEL_CONFIGS: KernelConfig[] = [...hostKernels('cpu', cpuMemory), ...hostKernels('wasm', wasmMemory)];
 
+/** A paste kernel's output: a tensor of `x`'s shape and dtype holding `base` (or `x`), to paste into. */
+function pasteOutput(memory: HostMemory, x: TensorInfo, base: TensorInfo | undefined): [TensorInfo, TypedArray] {
+  const out = memory.allocate(x.shape, x.dtype);
+  const values = memory.read(out);
+  values.set(memory.read(base ?? x));
+  return [out, values];
+}
+
 /**
  * `PasteRects`: inputs `x` `[B, H, W, C]`, `partners` int32 `[B]`, `rects` int32 `[B, N, 4]`, and
  * optionally `base` (the shape and dtype of `x`). Output: `base` (or `x`), with each rectangle
@@ -65,9 +73,8 @@ export const HOST_KERNEL_CONFIGS: KernelConfig[] = [...hostKernels('cpu', cpuMem
  */
 function pasteRects(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const { x, partners, rects, base } = inputs as { x: TensorInfo; partners: TensorInfo; rects: TensorInfo; base?: TensorInfo };
-  const out = memory.allocate(x.shape, x.dtype);
-  const [outValues, xs, ps, rs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(rects)];
-  outValues.set(base ? memory.read(base) : xs);
+  const [out, outValues] = pasteOutput(memory, x, base);
+  const [xs, ps, rs] = [memory.read(x), memory.read(partners), memory.read(rects)];
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const perRect = rects.shape[1]!;
   const rowLength = width * channels;
@@ -206,10 +213,9 @@ function poolCells(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
 function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: NamedAttrMap): TensorInfo {
   const { x, partners, boxes, rows, cols, base } = inputs as Record<'x' | 'partners' | 'boxes' | 'rows' | 'cols', TensorInfo> & { base?: TensorInfo };
   const { bilinear } = attrs as { bilinear: boolean };
-  const out = memory.allocate(x.shape, x.dtype);
-  const [outValues, xs, ps, bs] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(boxes)];
+  const [out, outValues] = pasteOutput(memory, x, base);
+  const [xs, ps, bs] = [memory.read(x), memory.read(partners), memory.read(boxes)];
   const [rs, cs] = [memory.read(rows), memory.read(cols)];
-  outValues.set(base ? memory.read(base) : xs);
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const fround = Math.fround;
   const rowLength = width * channels;
@@ -256,9 +262,8 @@ function resizePaste(memory: HostMemory, inputs: NamedTensorInfoMap, attrs: Name
  */
 function pasteMask(memory: HostMemory, inputs: NamedTensorInfoMap): TensorInfo {
   const { x, partners, mask, base } = inputs as { x: TensorInfo; partners: TensorInfo; mask: TensorInfo; base?: TensorInfo };
-  const out = memory.allocate(x.shape, x.dtype);
-  const [outValues, xs, ps, ms] = [memory.read(out), memory.read(x), memory.read(partners), memory.read(mask)];
-  outValues.set(base ? memory.read(base) : xs);
+  const [out, outValues] = pasteOutput(memory, x, base);
+  const [xs, ps, ms] = [memory.read(x), memory.read(partners), memory.read(mask)];
   const [batch, height, width, channels] = x.shape as [number, number, number, number];
   const pixels = height * width;
   const imageLength = pixels * channels;
