@@ -27,9 +27,10 @@ const finalVal = (run: RunRecord) => run.epochs.at(-1)!.valAccuracy;
 const bySeed = (runs: RunRecord[]) => new Map(runs.map((r) => [r.seed, finalTest(r)]));
 const pct = (xs: number[]) => `${(100 * mean(xs)).toFixed(2)} ± ${(100 * std(xs)).toFixed(2)}`;
 
-/** A difference in points with its interval, "+0.42 [−0.10, +0.94]", bold when the interval excludes 0. */
-export function formatDifference(d: PairedDifference): string {
+/** A difference in points with its interval, "+0.42 [−0.10, +0.94]", bold when the interval excludes 0; "—" where there is none (a baseline without runs yet). */
+export function formatDifference(d: PairedDifference | undefined): string {
   const signed = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(100 * x).toFixed(2)}`;
+  if (d === undefined) return '—';
   if (d.low === null || d.high === null) return Number.isNaN(d.mean) ? '—' : `${signed(d.mean)} (1 seed)`;
   const text = `${signed(d.mean)} [${signed(d.low)}, ${signed(d.high)}]`;
   return d.real ? `**${text}**` : text;
@@ -84,7 +85,7 @@ export function overfitting(results: Results): string {
   const best = none.map((r) => r.epochs.reduce((a, e) => (e.valLoss < a.valLoss ? e : a)));
   const epochs = none[0]!.epochs.length;
   return (
-    `Without mixing (${none.length} seeds), the last epoch's training accuracy on its batches is ${pct(last.map((e) => e.accuracy))} % (loss ${mean(last.map((e) => e.loss)).toFixed(3)}) ` +
+    `Without mixing (${none.length} seed${none.length === 1 ? "" : "s"}), the last epoch's training accuracy on its batches is ${pct(last.map((e) => e.accuracy))} % (loss ${mean(last.map((e) => e.loss)).toFixed(3)}) ` +
     `against ${pct(last.map((e) => e.valAccuracy))} % on the validation split; the validation loss was lowest at epoch ${best.map((e) => e.epoch).join(', ')} of ${epochs} ` +
     `(${mean(best.map((e) => e.valLoss)).toFixed(3)} on average) and ends at ${mean(last.map((e) => e.valLoss)).toFixed(3)}; the final test accuracy is ${pct(last.map((e) => e.testAccuracy!))} %.`
   );
@@ -96,7 +97,7 @@ export function mainTable(results: Results): string[] {
   const vsNone = differences(results, 'none');
   const rows = [...configurations(results, 'main')].map(([name, runs]) => {
     const seconds = mean(runs.map((r) => r.secondsPerEpoch)).toFixed(1);
-    return `| ${name} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${name === 'cutmix' ? '—' : formatDifference(vsCutmix.get(name)!)} | ${name === 'none' ? '—' : formatDifference(vsNone.get(name)!)} | ${seconds} | ${runs.length} |`;
+    return `| ${name} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${formatDifference(vsCutmix.get(name))} | ${formatDifference(vsNone.get(name))} | ${seconds} | ${runs.length} |`;
   });
   return [
     '| configuration | test accuracy % | validation accuracy % | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | s / epoch | seeds |',

@@ -111,6 +111,18 @@ describe('the report of a results file', () => {
     for (const kind of ['curves', 'differences', 'ablation']) expect(block).toContain(`](results/fashion-mnist-${kind}.png)`);
   });
 
+  it('reports a dataset that has only begun (one seed of none and of mixup, no cutmix, no ablation): differences without a baseline are "—", plots drawn', () => {
+    const begun: Results = { ...results, runs: [run({ method: 'none', seed: 1 }, 0.6), run({ method: 'mixup', alpha: 0.2, seed: 1 }, 0.62)] };
+    const rows = mainTable(begun).slice(2).map((line) => line.split('|').slice(1, -1).map((c) => c.trim()));
+    expect(rows).toEqual([
+      ['none', '60.00 ± 0.00', '59.00 ± 0.00', '—', '—', '2.0', '1'],
+      ['mixup α=0.2', '62.00 ± 0.00', '61.00 ± 0.00', '—', '+2.00 (1 seed)', '2.0', '1'],
+    ]);
+    expect(overfitting(begun)).toMatch(/^Without mixing \(1 seed\), /);
+    expect(reportBlock(begun)).toContain('Runs: 2 of 85 planned');
+    for (const png of [curvesPlot(begun), ablationPlot(begun), differencesPlot(begun)]) expect(PNG.sync.read(png).width).toBe(PLOT_SIZE.width);
+  });
+
   it('says, for a dataset whose teacher is trained but which has no runs yet, how to make them and what the teacher scored', () => {
     const teacher = { seed: 7, images: 1000, epochs: 2, folder: 'teachers/x', trainSeconds: 150, losses: [1, 0.5], valAccuracy: 0.5, testAccuracy: 0.2525 };
     const block = pendingBlock('fashion-mnist-clutter', teacher);
