@@ -2,7 +2,7 @@
 // the device (no read back), with a fixed number of kernels for any batch size: one fused kernel
 // on cpu and wasm (the composite's some fifty kernels cost more than the paste at small batches),
 // a composite of exact operations elsewhere, half-float textures included; the two agree to the bit.
-import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, gatherND, isFinite, less, logicalAnd, max, maximum, min, minimum, mod, mul, reshape, scalar, slice, stack, sub, tensor1d, tensor2d, tensor3d, where } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, gatherND, isFinite, less, logicalAnd, max, maximum, min, minimum, mod, mul, range, reshape, scalar, slice, stack, sub, tensor2d, tensor3d, where } from '@tensorflow/tfjs-core';
 
 import { PEAK_BOXES, hasFusedKernel, runFused } from '../kernels/fused.js';
 import { lowestFinite } from '../kernels/precision.js';
@@ -26,18 +26,15 @@ export function peakCells(maps: Tensor3D): Tensor2D {
   const isPeak = logicalAnd(finite, equal(key, max(key, [1, 2], true)));
   const firstColumns = firstTrue(isPeak); // [B, h]: w in a row without a peak
   const row = firstTrue(less(firstColumns, scalar(w, 'int32'))); // [B]: h in a map without one
-  const column = min(where(equal(reshape(row, [batch, 1]), indices(h)), firstColumns, fill([batch, h], w, 'int32')), 1);
+  const column = min(where(equal(reshape(row, [batch, 1]), range(0, h, 1, 'int32')), firstColumns, fill([batch, h], w, 'int32')), 1);
   // A map without a finite value finds none, (h, w): modulo the map's sides, cell (0, 0).
   return mod(stack([row, column], 1), tensor2d([[h, w]], [1, 2], 'int32')) as Tensor2D;
 }
 
-/** 0 … n − 1, int32 `[n]`. */
-const indices = (n: number) => tensor1d(Int32Array.from({ length: n }, (_, j) => j), 'int32');
-
 /** The index of the first true value along the last axis of `mask` (its length where none), int32. */
 function firstTrue(mask: Tensor): Tensor {
   const n = mask.shape[mask.rank - 1] as number;
-  return min(where<Tensor>(mask, indices(n), fill(mask.shape, n, 'int32')), -1);
+  return min(where<Tensor>(mask, range(0, n, 1, 'int32'), fill(mask.shape, n, 'int32')), -1);
 }
 
 /**
