@@ -2,27 +2,25 @@
 // the device (no read back), with a fixed number of kernels for any batch size: one fused kernel
 // on cpu and wasm (the composite's some fifty kernels cost more than the paste at small batches),
 // a composite of exact operations elsewhere, half-float textures included; the two agree to the bit.
-import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, gatherND, isFinite, less, logicalAnd, max, maximum, min, minimum, mod, mul, range, reshape, scalar, slice, stack, sub, tensor2d, tensor3d, where } from '@tensorflow/tfjs-core';
+import { type Tensor, type Tensor1D, type Tensor2D, type Tensor3D, add, cast, concat, div, equal, fill, gather, gatherND, less, logicalAnd, max, maximum, min, minimum, mod, mul, range, reshape, scalar, slice, stack, sub, tensor2d, tensor3d, where } from '@tensorflow/tfjs-core';
 
 import { PEAK_BOXES, hasFusedKernel, runFused } from '../kernels/fused.js';
-import { lowestFinite } from '../kernels/precision.js';
 import { cellEdges } from '../masks/grid.js';
 import type { SaliencyMixParams } from '../sampling/saliencymix.js';
+import { finiteKeys } from './finite_keys.js';
 
 /**
  * The cell of the highest value of each map `[B, h, w]`, int32 `[B, 2]` (row, column): ties go to
  * the lower row-major index, and NaN and ±Infinity rank below every finite value (a map with none
  * gives (0, 0)). Exact on every backend, half-float textures included (tf.argMax leaves the tie to
  * the backend): the maximum and the comparisons with it are exact; non-finite values are set
- * aside by a mask, not replaced by −Infinity (which half-float textures can turn into NaN, and a
- * NaN leaves no maximum); and the row and the column are found apart, each a minimum over
+ * aside by {@link finiteKeys} (a NaN would leave no maximum); and the row and the column are found apart, each a minimum over
  * integers up to the map's side, where a row-major index would pass h·w, which float16 rounds
  * past 2048.
  */
 export function peakCells(maps: Tensor3D): Tensor2D {
   const [batch, h, w] = maps.shape;
-  const finite = isFinite(maps);
-  const key = where(finite, maps, fill(maps.shape, lowestFinite()));
+  const { finite, key } = finiteKeys(maps);
   const isPeak = logicalAnd(finite, equal(key, max(key, [1, 2], true)));
   const firstColumns = firstTrue(isPeak); // [B, h]: w in a row without a peak
   const row = firstTrue(less(firstColumns, scalar(w, 'int32'))); // [B]: h in a map without one

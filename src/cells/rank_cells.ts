@@ -1,4 +1,6 @@
-import { type Tensor2D, cast, equal, expandDims, fill, greater, isFinite, less, logicalAnd, logicalOr, mul, range, reshape, scalar, sum, tensor3d, tidy, where } from '@tensorflow/tfjs-core';
+import { type Tensor2D, cast, equal, expandDims, greater, less, logicalAnd, logicalNot, logicalOr, logicalXor, mul, range, reshape, scalar, sum, tensor3d, tidy } from '@tensorflow/tfjs-core';
+
+import { finiteKeys } from './finite_keys.js';
 
 /**
  * The rank of every cell of every row of `scores` `[B, n]`, 0 for the highest: ties go to the
@@ -9,11 +11,12 @@ import { type Tensor2D, cast, equal, expandDims, fill, greater, isFinite, less, 
 export function rankCells(scores: Tensor2D): Tensor2D {
   return tidy(() => {
     const n = scores.shape[1];
-    const key = where(isFinite(scores), scores, fill(scores.shape, -Infinity));
-    const own = expandDims(key, 2); // [B, n, 1]: cell j
-    const other = expandDims(key, 1); // [B, 1, n]: cell k
+    const { finite, key } = finiteKeys(scores);
+    const [own, ownFinite] = [expandDims(key, 2), expandDims(finite, 2)]; // [B, n, 1]: cell j
+    const [other, otherFinite] = [expandDims(key, 1), expandDims(finite, 1)]; // [B, 1, n]: cell k
     const lowerIndex = tensor3d(Array.from({ length: n * n }, (_, i) => (i % n) < Math.floor(i / n)), [1, n, n], 'bool');
-    const beats = logicalOr(greater(other, own), logicalAnd(equal(other, own), lowerIndex));
+    const byKey = logicalOr(greater(other, own), logicalAnd(equal(other, own), lowerIndex));
+    const beats = logicalOr(logicalAnd(otherFinite, logicalNot(ownFinite)), logicalAnd(logicalNot(logicalXor(otherFinite, ownFinite)), byKey));
     return sum(cast(beats, 'int32'), 2) as Tensor2D;
   });
 }

@@ -30,6 +30,15 @@ describe('rankCells', () => {
     tf.dispose([scores, ranks, cells]);
   });
 
+  it("ranks a finite score at the backend's lowest finite value above NaN and ±Infinity, which stand in for it in the comparisons", async () => {
+    const lowest = -3.4028234663852886e38;
+    const scores = tf.tensor2d([[Number.NaN, -Infinity, lowest, Infinity, lowest, 2]]);
+    const ranks = rankCells(scores);
+    const cells = cellsByRank(ranks, 6);
+    expect(await read(cells)).toEqual([[5, 2, 4, 0, 1, 3]]);
+    tf.dispose([scores, ranks, cells]);
+  });
+
   it('picks the first topN of the order', async () => {
     const scores = tf.tensor2d([[0.1, 0.9, 0.5, 0.9]]);
     const ranks = rankCells(scores);

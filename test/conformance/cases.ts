@@ -31,6 +31,11 @@ export interface ConformanceCase {
    * on float32 backends, not on half-float ones, where every op of their computation rounds to float16.
    */
   readonly computedMaps?: readonly string[];
+  /**
+   * `cells` outputs that half-float textures must give exactly as cpu does: those picked from maps
+   * whose every value float16 holds (elsewhere a sample may get other cells there, see compare.ts).
+   */
+  readonly halfFloatExact?: readonly string[];
 }
 
 /**
@@ -97,6 +102,17 @@ const TIED = [
   { grid: 17, h: 40, w: 37, kind: 0 },
   { grid: 20, h: 23, w: 45, kind: 1 },
   { grid: 23, h: 50, w: 29, kind: 2 },
+];
+
+/**
+ * (grid, kind) of maps one value per cell, so that each NaN or ±Infinity stays in its own cell;
+ * kind 2's values and kind 0's ties survive half-float textures. 529 cells: the GPU kernels sort
+ * those with a bitonic network.
+ */
+const NON_FINITE = [
+  { grid: 5, kind: 0 },
+  { grid: 7, kind: 2 },
+  { grid: 23, kind: 2 },
 ];
 
 export const CASES: ConformanceCase[] = [
@@ -225,6 +241,22 @@ export const CASES: ConformanceCase[] = [
               const result = attentiveCutMix(x!, classIds(b, 4), maps as tf.Tensor3D, { numClasses: 4, grid, topN: Math.ceil((grid * grid) / 2), seed: 13 + k, mode: 'elem' });
               return { [`pooled ${k}`]: poolToGrid(maps as tf.Tensor3D, grid), [`cells ${k}`]: cellsOf(result) };
             },
+            `${k}: `,
+          ),
+        ),
+      ) as Record<string, tf.Tensor>,
+  },
+  {
+    name: 'attentiveCutMix, maps holding NaN / ±Infinity among exact ties, grids of 25 to 529 cells: those cells last, ties to the lower index, the same cells on every backend',
+    grids: Object.fromEntries(NON_FINITE.map(({ grid }, k) => [`cells ${k}`, grid])),
+    halfFloatExact: NON_FINITE.map((_, k) => `cells ${k}`),
+    run: (_, b) =>
+      Object.assign(
+        {},
+        ...NON_FINITE.map(({ grid, kind }, k) =>
+          withInputs(
+            () => [tf.zeros([b, grid, grid, 1]), tiedMaps(b, grid, grid, kind, `non-finite-${k}`, true)],
+            (x, maps) => ({ [`cells ${k}`]: cellsOf(attentiveCutMix(x!, classIds(b, 4), maps as tf.Tensor3D, { numClasses: 4, grid, topN: grid * grid - 1, seed: 30 + k, mode: 'elem' })) }),
             `${k}: `,
           ),
         ),

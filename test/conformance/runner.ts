@@ -28,6 +28,8 @@ export interface CaseReport {
   leaked: number;
   /** Float outputs compared bit for bit where the fused kernels run (see ConformanceCase.exact). */
   exact: readonly string[];
+  /** `cells` outputs half-float textures give exactly (ConformanceCase.halfFloatExact). */
+  halfFloatExact: readonly string[];
 }
 
 export interface BackendReport {
@@ -87,7 +89,7 @@ export async function runConformance(backend: string, sources: ModelSources, fus
       tf.dispose(outputs);
       const leaked = tf.memory().numTensors - before;
       const kernels = halfFloat ? { b4: [], b32: [] } : { b4: await kernelsOf(() => c.run(context, 4)), b32: await kernelsOf(() => c.run(context, 32)) };
-      cases[c.name] = { outputs: report, readbacks, kernels, leaked, exact: c.exact ?? [], grids: c.grids ?? {}, computedMaps: c.computedMaps ?? [] };
+      cases[c.name] = { outputs: report, readbacks, kernels, leaked, exact: c.exact ?? [], grids: c.grids ?? {}, computedMaps: c.computedMaps ?? [], halfFloatExact: c.halfFloatExact ?? [] };
     }
   } finally {
     context.graphExtractor.dispose?.();
