@@ -3,13 +3,16 @@
 // docs/results/<dataset>.json after every run, which `npm run report:experiments` turns into
 // docs/results.md and its plots.
 //
-//   npm run experiment:fashion-mnist [-- --quick] [--workers N] [--dir DIR] [--out FILE]
+//   npm run experiment:fashion-mnist [-- --quick] [--workers N] [--dir DIR] [--out FILE] [--stop-by TIME]
 //   npm run experiment:fashion-mnist-clutter [-- ...]
 //
 // Resumes: runs already in the output file (same settings) are kept and skipped, so an
 // interrupted experiment loses at most the runs in progress, and runs added to the plan later are
-// all that a new start runs. The teacher (trained once per dataset, without mixing, on images the
-// student never sees) is saved beside the results (docs/results/teachers/<dataset>/) and reused.
+// all that a new start runs. With --stop-by (HH:MM today, or a date and time), a worker starts no
+// run that would end after it (expected to take as long as the longest run so far), and the
+// experiment ends when the runs in progress do: nothing is lost. The teacher (trained once per
+// dataset, without mixing, on images the student never sees) is saved beside the results
+// (docs/results/teachers/<dataset>/) and reused.
 // --quick is a smoke run (tiny sizes, one seed) written to a temporary folder, not docs/.
 // Installs Debian's dataset-fashion-mnist with apt-get if its files are missing (here only).
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
@@ -26,6 +29,7 @@ import { usesTeacher } from '../../examples/training/methods.js';
 import { DATASETS, DATASET_BY_NAME, type DatasetName } from './datasets.js';
 import { PLAN, QUICK_PLAN, type RunSpec, planRuns, runKey } from './plan.js';
 import type { FromWorker, Results, ToWorker } from './protocol.js';
+import { endsBy, parseStopBy } from './stop_by.js';
 
 const TEACHER_SEED = 1000;
 
@@ -36,10 +40,11 @@ const { values, positionals } = parseArgs({
     workers: { type: 'string', default: String(Math.max(1, Math.min(2, cpus().length))) },
     dir: { type: 'string', default: FASHION_MNIST_DEBIAN_DIR },
     out: { type: 'string' },
+    'stop-by': { type: 'string' },
   },
 });
 const name = positionals[0] as DatasetName;
-if (positionals.length !== 1 || !DATASETS.includes(name)) throw new Error(`usage: tsx scripts/experiment/run.ts ${DATASETS.join('|')} [--quick] [--workers N] [--dir DIR] [--out FILE]`);
+if (positionals.length !== 1 || !DATASETS.includes(name)) throw new Error(`usage: tsx scripts/experiment/run.ts ${DATASETS.join('|')} [--quick] [--workers N] [--dir DIR] [--out FILE] [--stop-by TIME]`);
 const dataset = DATASET_BY_NAME[name];
 const quick = values.quick!;
 const dir = values.dir!;
@@ -47,6 +52,7 @@ const workerCount = Number(values.workers);
 if (!Number.isInteger(workerCount) || workerCount < 1) throw new Error(`--workers must be a whole number >= 1, but got '${values.workers}'.`);
 const out = values.out ?? (quick ? join(tmpdir(), `${name}-quick.json`) : `docs/results/${name}.json`);
 const teacherFolder = quick ? join(dirname(out), `${name}-quick-teacher`) : `docs/results/teachers/${name}`;
+const stopBy = values['stop-by'] === undefined ? undefined : parseStopBy(values['stop-by'], new Date());
 const plan = quick ? QUICK_PLAN : PLAN;
 const sizes = quick ? dataset.quickSizes : dataset.sizes;
 
@@ -94,7 +100,9 @@ function makeSettings(): Record<string, unknown> {
 async function main(): Promise<void> {
   ensureData();
   const settings = makeSettings();
-  const command = `npm run experiment:${name}${process.argv.length > 3 ? ` -- ${process.argv.slice(3).join(' ')}` : ''}`;
+  // When a session stops is not part of how the experiment is made.
+  const args = process.argv.slice(3).filter((a, i, all) => !a.startsWith('--stop-by') && all[i - 1] !== '--stop-by');
+  const command = `npm run experiment:${name}${args.length > 0 ? ` -- ${args.join(' ')}` : ''}`;
   const machine = { workers: workerCount, cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', node: process.version };
   let results: Results = { dataset: name, command, settings: { ...settings, machine }, teacher: null, runs: [] };
   if (existsSync(out)) {
@@ -122,7 +130,7 @@ async function main(): Promise<void> {
   const done = new Set(results.runs.map(runKey));
   const queue: RunSpec[] = planRuns(plan).filter((spec) => !done.has(runKey(spec)));
   let teacherState: 'needed' | 'training' | 'ready' = results.teacher ? 'ready' : queue.some((s) => usesTeacher(s.method)) ? 'needed' : 'ready';
-  console.log(`${name}: ${queue.length} runs to do${teacherState === 'needed' ? ' and the teacher' : ''}, ${workerCount} workers; writing ${out}`);
+  console.log(`${name}: ${queue.length} runs to do${teacherState === 'needed' ? ' and the teacher' : ''}, ${workerCount} workers; writing ${out}${stopBy ? `; no run starts that would end after ${stopBy.toLocaleString()}` : ''}`);
   if (queue.length === 0 && teacherState === 'ready') return;
 
   const started = performance.now();
@@ -133,10 +141,17 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => (stopAll(), process.exit(143)));
   await new Promise<void>((resolve, reject) => {
     const busy = new Map<ChildProcess, string>();
+    let stopping = false;
     const dispatch = () => {
+      const longestRun = results.runs.reduce<number | undefined>((m, r) => Math.max(m ?? 0, r.totalSeconds), undefined);
       for (const worker of workers) {
-        if (busy.has(worker) || !(worker as { ready?: boolean }).ready) continue;
+        if (busy.has(worker) || !(worker as { ready?: boolean }).ready || stopping) continue;
         let job: ToWorker | undefined;
+        if (!endsBy(stopBy, Date.now(), teacherState === 'needed' ? undefined : longestRun)) {
+          stopping = true;
+          console.log(`stopping: a run started now would end after --stop-by (the longest so far took ${Math.ceil((longestRun ?? 0) / 60)} min); ${queue.length} runs left for the next start`);
+          break;
+        }
         if (teacherState === 'needed') {
           teacherState = 'training';
           job = { type: 'teacher', folder: teacherFolder, seed: TEACHER_SEED };
@@ -150,7 +165,7 @@ async function main(): Promise<void> {
         }
         worker.send(job);
       }
-      if (queue.length === 0 && teacherState !== 'training' && busy.size === 0) resolve();
+      if ((stopping || (queue.length === 0 && teacherState !== 'training')) && busy.size === 0) resolve();
     };
     for (let w = 0; w < workerCount; w++) {
       const worker = fork(fileURLToPath(new URL('worker.ts', import.meta.url)), [name, dir, quick ? 'quick' : 'full'], { execArgv: ['--import', 'tsx'] });

@@ -1,7 +1,7 @@
 // The experiment runner end to end, as `npm run experiment:<dataset> -- --quick` runs it (worker
 // processes, tfjs-wasm), on generated Fashion-MNIST files: every planned run and the teacher
 // are written, a second start finds nothing to do, a run taken out of the file is run again and
-// only it, and a file of other settings is set aside, not mixed in.
+// only it, past --stop-by nothing starts, and a file of other settings is set aside, not mixed in.
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -38,8 +38,8 @@ function writeFashionMnist(dir: string): void {
   }
 }
 
-async function experiment(dataset: string, out: string): Promise<string> {
-  const { stdout } = await exec(process.execPath, [tsx, 'scripts/experiment/run.ts', dataset, '--quick', '--dir', scratch, '--out', out], { timeout: 240_000 });
+async function experiment(dataset: string, out: string, ...more: string[]): Promise<string> {
+  const { stdout } = await exec(process.execPath, [tsx, 'scripts/experiment/run.ts', dataset, '--quick', '--dir', scratch, '--out', out, ...more], { timeout: 240_000 });
   return stdout;
 }
 
@@ -68,11 +68,15 @@ describe('scripts/experiment/run.ts --quick', () => {
     expect(await experiment('fashion-mnist', out)).toMatch(/Resuming .*: 15 runs done, the teacher trained\nfashion-mnist: 0 runs to do, 2 workers/);
     const dropped = results.runs.find((r) => r.method === 'attentive-least')!;
     writeFileSync(out, JSON.stringify({ ...results, runs: results.runs.filter((r) => r !== dropped) }));
-    const third = await experiment('fashion-mnist', out);
+    // past --stop-by, no run starts, and the file is left as it was
+    expect(await experiment('fashion-mnist', out, '--stop-by', '2000-01-01T00:00')).toMatch(/stopping: a run started now would end after --stop-by .*; 1 runs left for the next start/);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Results).runs.map(runKey)).not.toContain(runKey(dropped));
+    const third = await experiment('fashion-mnist', out, '--stop-by=2100-01-01T00:00');
     expect(third).toMatch(/fashion-mnist: 1 runs to do, 2 workers/);
     expect(third).toContain(`${runKey(dropped)}: val`);
     const again = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(again.runs.map(runKey).sort()).toEqual(planned);
+    expect(again.command).toBe(`npm run experiment:fashion-mnist -- --quick --dir ${scratch} --out ${out}`); // when a session stops is not how the runs were made
     // the same seed, the same run: the rerun gives the same numbers
     expect(again.runs.find((r) => runKey(r) === runKey(dropped))!.epochs.map((e) => e.loss)).toEqual(dropped.epochs.map((e) => e.loss));
 
