@@ -57,7 +57,7 @@ describe('the packed package', () => {
     for (const name of ['keras-cnn', 'tiny-cnn']) cpSync(join(root, 'test/fixtures/models', name), join(scratch, 'models', name), { recursive: true });
   }, 180_000);
 
-  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }), 120_000); // an installed project: slow to remove on a loaded machine (10 s ran out in CI)
 
   it('ships the ESM and CommonJS builds, the rolled-up types and the docs, and no sources or tests', () => {
     const files = JSON.parse(readFileSync(join(scratch, 'files.json'), 'utf8')) as string[];
