@@ -9,7 +9,7 @@
 // Resumes: runs already in the output file (same settings) are kept and skipped, so an
 // interrupted experiment loses at most the runs in progress, and runs added to the plan later are
 // all that a new start runs. With --stop-by (HH:MM today, or a date and time), a worker starts no
-// run that would end after it (expected to take as long as the longest run so far), and the
+// run that would end after it (expected to take as long as the longest of the last runs), and the
 // experiment ends when the runs in progress do: nothing is lost. The teacher (trained once per
 // dataset, without mixing, on images the student never sees) is saved beside the results
 // (docs/results/teachers/<dataset>/) and reused.
@@ -29,7 +29,7 @@ import { usesTeacher } from '../../examples/training/methods.js';
 import { DATASETS, DATASET_BY_NAME, type DatasetName } from './datasets.js';
 import { PLAN, QUICK_PLAN, type RunSpec, planRuns, runKey } from './plan.js';
 import type { FromWorker, Results, ToWorker } from './protocol.js';
-import { endsBy, parseStopBy } from './stop_by.js';
+import { endsBy, expectedRunSeconds, parseStopBy } from './stop_by.js';
 
 const TEACHER_SEED = 1000;
 
@@ -143,13 +143,13 @@ async function main(): Promise<void> {
     const busy = new Map<ChildProcess, string>();
     let stopping = false;
     const dispatch = () => {
-      const longestRun = results.runs.reduce<number | undefined>((m, r) => Math.max(m ?? 0, r.totalSeconds), undefined);
+      const longestRun = expectedRunSeconds(results.runs, workerCount);
       for (const worker of workers) {
         if (busy.has(worker) || !(worker as { ready?: boolean }).ready || stopping) continue;
         let job: ToWorker | undefined;
         if (!endsBy(stopBy, Date.now(), teacherState === 'needed' ? undefined : longestRun)) {
           stopping = true;
-          console.log(`stopping: a run started now would end after --stop-by (the longest so far took ${Math.ceil((longestRun ?? 0) / 60)} min); ${queue.length} runs left for the next start`);
+          console.log(`stopping: a run started now would end after --stop-by (the longest of the last runs took ${Math.ceil((longestRun ?? 0) / 60)} min); ${queue.length} runs left for the next start`);
           break;
         }
         if (teacherState === 'needed') {

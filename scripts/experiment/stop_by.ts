@@ -22,3 +22,13 @@ export function endsBy(stopBy: Date | undefined, now: number, expectedSeconds: n
   if (stopBy === undefined) return true;
   return now + 1000 * (expectedSeconds ?? 0) <= stopBy.getTime();
 }
+
+/**
+ * How long the next run is expected to take: as long as the longest of the last `2 × workers`
+ * runs, which ran under today's load (a run that shared its cores with other work took twice as
+ * long), or undefined before any run.
+ */
+export function expectedRunSeconds(runs: readonly { totalSeconds: number }[], workers: number): number | undefined {
+  const recent = runs.slice(-2 * workers);
+  return recent.length === 0 ? undefined : Math.max(...recent.map((r) => r.totalSeconds));
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { endsBy, parseStopBy } from '../../scripts/experiment/stop_by.js';
+import { endsBy, expectedRunSeconds, parseStopBy } from '../../scripts/experiment/stop_by.js';
 
 describe('--stop-by', () => {
   const now = new Date(2026, 11, 6, 14, 30);
@@ -23,5 +23,13 @@ describe('--stop-by', () => {
     expect(endsBy(stopBy, stopBy.getTime() + 1, undefined)).toBe(false);
     expect(endsBy(stopBy, now.getTime(), undefined)).toBe(true);
     expect(endsBy(undefined, now.getTime(), 1e9)).toBe(true);
+  });
+
+  it("expects a run to take as long as the longest of the last two per worker, not an old one's time under other load", () => {
+    const runs = [1876, 1848, 969, 979, 828, 832, 674].map((totalSeconds) => ({ totalSeconds }));
+    expect(expectedRunSeconds(runs, 2)).toBe(979);
+    expect(expectedRunSeconds(runs, 1)).toBe(832);
+    expect(expectedRunSeconds(runs, 4)).toBe(1876);
+    expect(expectedRunSeconds([], 2)).toBeUndefined();
   });
 });
