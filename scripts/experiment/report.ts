@@ -85,7 +85,7 @@ export function overfitting(results: Results): string {
   const best = none.map((r) => r.epochs.reduce((a, e) => (e.valLoss < a.valLoss ? e : a)));
   const epochs = none[0]!.epochs.length;
   return (
-    `Without mixing (${none.length} seed${none.length === 1 ? "" : "s"}), the last epoch's training accuracy on its batches is ${pct(last.map((e) => e.accuracy))} % (loss ${mean(last.map((e) => e.loss)).toFixed(3)}) ` +
+    `Without mixing (${none.length} seed${none.length === 1 ? '' : 's'}), the last epoch's training accuracy on its batches is ${pct(last.map((e) => e.accuracy))} % (loss ${mean(last.map((e) => e.loss)).toFixed(3)}) ` +
     `against ${pct(last.map((e) => e.valAccuracy))} % on the validation split; the validation loss was lowest at epoch ${best.map((e) => e.epoch).join(', ')} of ${epochs} ` +
     `(${mean(best.map((e) => e.valLoss)).toFixed(3)} on average) and ends at ${mean(last.map((e) => e.valLoss)).toFixed(3)}; the final test accuracy is ${pct(last.map((e) => e.testAccuracy!))} %.`
   );

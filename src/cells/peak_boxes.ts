@@ -14,9 +14,9 @@ import { finiteKeys } from './finite_keys.js';
  * the lower row-major index, and NaN and ±Infinity rank below every finite value (a map with none
  * gives (0, 0)). Exact on every backend, half-float textures included (tf.argMax leaves the tie to
  * the backend): the maximum and the comparisons with it are exact; non-finite values are set
- * aside by {@link finiteKeys} (a NaN would leave no maximum); and the row and the column are found apart, each a minimum over
- * integers up to the map's side, where a row-major index would pass h·w, which float16 rounds
- * past 2048.
+ * aside by {@link finiteKeys} (a NaN would leave no maximum); and the row and the column are
+ * found apart, each a minimum over integers up to the map's side, where a row-major index would
+ * pass h·w, which float16 rounds past 2048.
  */
 export function peakCells(maps: Tensor3D): Tensor2D {
   const [batch, h, w] = maps.shape;
