@@ -51,6 +51,8 @@ export interface ExperimentDataset {
   load(dir: string, part: 'train' | 'val' | 'teacher' | 'test', sizes: Sizes): Split;
   /** A PNG of the first training images, where they are not Fashion-MNIST's own. */
   samples?(dir: string, sizes: Sizes): Buffer;
+  /** Where the object of every student training image lies (top, left, side per image), where the dataset knows. */
+  objectBoxes?(dir: string, sizes: Sizes): Int32Array;
 }
 
 /** The records of the source files each part takes. */
@@ -78,6 +80,8 @@ function read(dir: string, part: 'train' | 'val' | 'teacher' | 'test', sizes: Si
 
 const toSplit = ({ pixels, labels, count, side }: GreyImages): Split => ({ images: tf.tensor4d(pixels, [count, side, side, 1]), labels: tf.tensor1d(labels, 'int32') });
 
+const cluttered = (dir: string, part: 'train' | 'val' | 'teacher' | 'test', sizes: Sizes, count?: number) => makeCluttered(read(dir, part, sizes), { seed: `clutter-${part}` }, 0, count);
+
 const QUICK: Sizes = { train: 64, val: 32, teacher: 64, teacherEpochs: 1, test: 32, epochs: 2, testEvery: 1, camWarmup: 1, batchSize: 32 };
 
 export const FASHION_MNIST: ExperimentDataset = {
@@ -97,8 +101,9 @@ export const FASHION_MNIST_CLUTTER: ExperimentDataset = {
   network: { stages: [[8], [16, 16], [32, 32]], pooling: 'avg', batchNorm: true, learningRate: 0.003, schedule: 'cosine' },
   sizes: { train: 4000, val: 2000, teacher: 54_000, teacherEpochs: 10, test: 10_000, epochs: 30, testEvery: 5, camWarmup: 6, batchSize: 64 },
   quickSizes: QUICK,
-  load: (dir, part, sizes) => toSplit(makeCluttered(read(dir, part, sizes), { seed: `clutter-${part}` })),
-  samples: (dir, sizes) => samplesSheet(makeCluttered(read(dir, 'train', sizes), { seed: 'clutter-train' }, 0, 24)),
+  load: (dir, part, sizes) => toSplit(cluttered(dir, part, sizes)),
+  samples: (dir, sizes) => samplesSheet(cluttered(dir, 'train', sizes, 24)),
+  objectBoxes: (dir, sizes) => cluttered(dir, 'train', sizes).boxes,
 };
 
 export const DATASET_BY_NAME: Record<DatasetName, ExperimentDataset> = { 'fashion-mnist': FASHION_MNIST, 'fashion-mnist-clutter': FASHION_MNIST_CLUTTER };

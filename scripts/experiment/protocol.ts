@@ -2,6 +2,7 @@
 // written into docs/results/*.json.
 import type { Epoch } from '../../examples/training/methods.js';
 import type { DatasetName } from './datasets.js';
+import type { ObjectShare } from './on_object.js';
 import type { RunSpec } from './plan.js';
 
 /** One finished run. */
@@ -33,13 +34,27 @@ export interface TeacherRecord {
   testAccuracy: number;
 }
 
-export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string };
+/** Where each source's pasted cells fall, on a dataset that knows its objects' boxes (on_object.ts). */
+export interface OnObjectRecord {
+  /** The student's training images, each as the partner whose cells are pasted. */
+  images: number;
+  grid: number;
+  topN: number;
+  /** The garment's box's share of the image, the mean over the images: what a paste placed without looking carries on average. */
+  boxShare: number;
+  /** The teacher's most and least attended cells, the built-in saliency's, and uniformly random ones (one draw per image). */
+  sources: { teacher: ObjectShare; 'teacher-least': ObjectShare; saliency: ObjectShare; random: ObjectShare };
+  seconds: number;
+}
+
+export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string } | { type: 'on-object'; teacherFolder: string };
 
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; text: string }
   | { type: 'teacher-done'; teacher: TeacherRecord }
   | { type: 'run-done'; run: RunRecord }
+  | { type: 'on-object-done'; onObject: OnObjectRecord }
   | { type: 'error'; message: string };
 
 /** A results file, docs/results/<dataset>.json. */
@@ -49,5 +64,7 @@ export interface Results {
   /** What decides the numbers (a file of other settings is not resumed), and `machine`, which does not. */
   settings: Record<string, unknown>;
   teacher: TeacherRecord | null;
+  /** Where the pasted cells fall, for a dataset that knows its objects' boxes, once the teacher is trained. */
+  onObject?: OnObjectRecord;
   runs: RunRecord[];
 }

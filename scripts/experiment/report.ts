@@ -119,6 +119,24 @@ export function ablationTable(results: Results): string[] {
   return ['| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | seeds |', '|---|---|---|---|---|', ...rows];
 }
 
+/** Where each source's pasted cells fall (on a dataset that knows its objects' boxes), or nothing where it was not measured. */
+export function onObjectTable(results: Results): string[] {
+  const o = results.onObject;
+  if (!o) return [];
+  const row = (what: string, { share, missed }: { share: number; missed: number }) => `| ${what} | ${(100 * share).toFixed(1)} | ${(100 * missed).toFixed(1)} |`;
+  return [
+    `Where the pasted cells fall: each of the student's ${o.images} training images as the partner, the ${o.topN} of ${o.grid} × ${o.grid} cells a source would paste from it, and how much of them lies in the garment's box (on average ${(100 * o.boxShare).toFixed(1)} % of the image). The model's own CAM is left out: it changes as the student trains.`,
+    '',
+    '| cells pasted | pasted pixels in the garment\'s box % | images whose pasted cells miss the box % |',
+    '|---|---|---|',
+    row("the teacher's most attended", o.sources.teacher),
+    row("the teacher's least attended", o.sources['teacher-least']),
+    row("the built-in saliency's most salient", o.sources.saliency),
+    row('uniformly random (one draw per image)', o.sources.random),
+    '',
+  ];
+}
+
 /** The three plots of a dataset, as docs/results.md links them (they lie in docs/results/). */
 function plotLinks(dataset: string): string[] {
   return [
@@ -174,6 +192,7 @@ export function reportBlock(results: Results): string {
     '',
     ...controlsTable(results),
     '',
+    ...onObjectTable(results),
     `N ablation, attentive-teacher, the teacher's top N of 7 × 7 cells:`,
     '',
     ...ablationTable(results),

@@ -12,7 +12,8 @@
 // run that would end after it (expected to take as long as the longest of the last runs), and the
 // experiment ends when the runs in progress do: nothing is lost. The teacher (trained once per
 // dataset, without mixing, on images the student never sees) is saved beside the results
-// (docs/results/teachers/<dataset>/) and reused.
+// (docs/results/teachers/<dataset>/) and reused. On a dataset that knows where its objects are,
+// the runner also measures, once, where each source's pasted cells fall (on_object.ts).
 // --quick is a smoke run (tiny sizes, one seed) written to a temporary folder, not docs/.
 // Installs Debian's dataset-fashion-mnist with apt-get if its files are missing (here only).
 import { type ChildProcess, fork, spawnSync } from 'node:child_process';
@@ -32,6 +33,8 @@ import type { FromWorker, Results, ToWorker } from './protocol.js';
 import { endsBy, expectedRunSeconds, parseStopBy } from './stop_by.js';
 
 const TEACHER_SEED = 1000;
+/** What measuring where pasted cells fall takes at most, for --stop-by (about half a minute on the full clutter set). */
+const ON_OBJECT_SECONDS = 120;
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
@@ -130,8 +133,11 @@ async function main(): Promise<void> {
   const done = new Set(results.runs.map(runKey));
   const queue: RunSpec[] = planRuns(plan).filter((spec) => !done.has(runKey(spec)));
   let teacherState: 'needed' | 'training' | 'ready' = results.teacher ? 'ready' : queue.some((s) => usesTeacher(s.method)) ? 'needed' : 'ready';
-  console.log(`${name}: ${queue.length} runs to do${teacherState === 'needed' ? ' and the teacher' : ''}, ${workerCount} workers; writing ${out}${stopBy ? `; no run starts that would end after ${stopBy.toLocaleString()}` : ''}`);
-  if (queue.length === 0 && teacherState === 'ready') return;
+  if (teacherState === 'needed') delete results.onObject; // it measured the old teacher
+  let onObjectState: 'needed' | 'running' | 'done' = dataset.objectBoxes && !results.onObject && planRuns(plan).some((s) => usesTeacher(s.method)) ? 'needed' : 'done';
+  const extras = [teacherState === 'needed' ? ' and the teacher' : '', onObjectState === 'needed' ? ' and where pasted cells fall' : ''].join('');
+  console.log(`${name}: ${queue.length} runs to do${extras}, ${workerCount} workers; writing ${out}${stopBy ? `; no run starts that would end after ${stopBy.toLocaleString()}` : ''}`);
+  if (queue.length === 0 && teacherState === 'ready' && onObjectState === 'done') return;
 
   const started = performance.now();
   const minutes = () => ((performance.now() - started) / 60000).toFixed(1);
@@ -147,6 +153,12 @@ async function main(): Promise<void> {
       for (const worker of workers) {
         if (busy.has(worker) || !(worker as { ready?: boolean }).ready || stopping) continue;
         let job: ToWorker | undefined;
+        if (onObjectState === 'needed' && teacherState === 'ready' && endsBy(stopBy, Date.now(), ON_OBJECT_SECONDS)) {
+          onObjectState = 'running';
+          busy.set(worker, 'where pasted cells fall');
+          worker.send({ type: 'on-object', teacherFolder });
+          continue;
+        }
         if (!endsBy(stopBy, Date.now(), teacherState === 'needed' ? undefined : longestRun)) {
           stopping = true;
           console.log(`stopping: a run started now would end after --stop-by (the longest of the last runs took ${Math.ceil((longestRun ?? 0) / 60)} min); ${queue.length} runs left for the next start`);
@@ -165,7 +177,7 @@ async function main(): Promise<void> {
         }
         worker.send(job);
       }
-      if ((stopping || (queue.length === 0 && teacherState !== 'training')) && busy.size === 0) resolve();
+      if ((stopping || (queue.length === 0 && teacherState !== 'training' && onObjectState !== 'needed')) && busy.size === 0) resolve();
     };
     for (let w = 0; w < workerCount; w++) {
       const worker = fork(fileURLToPath(new URL('worker.ts', import.meta.url)), [name, dir, quick ? 'quick' : 'full'], { execArgv: ['--import', 'tsx'] });
@@ -185,6 +197,14 @@ async function main(): Promise<void> {
             save(results);
             console.log(`teacher: ${message.teacher.images} images, ${message.teacher.epochs} epochs in ${message.teacher.trainSeconds.toFixed(0)} s; validation ${message.teacher.valAccuracy.toFixed(4)}, test ${message.teacher.testAccuracy.toFixed(4)} (${minutes()} min)`);
             break;
+          case 'on-object-done': {
+            results.onObject = message.onObject;
+            onObjectState = 'done';
+            save(results);
+            const { teacher, random } = message.onObject.sources;
+            console.log(`where pasted cells fall: the teacher's top ${message.onObject.topN} cells ${(100 * teacher.share).toFixed(1)} % on the object, random cells ${(100 * random.share).toFixed(1)} % (${message.onObject.seconds.toFixed(0)} s)`);
+            break;
+          }
           case 'run-done': {
             results.runs.push(message.run);
             save(results);

@@ -1,17 +1,20 @@
 // One worker process of the experiment runner (scripts/experiment/run.ts): its own tfjs on the
 // wasm backend (single-threaded in Node, so one worker uses one core), the dataset's splits loaded
-// once, then jobs from the runner one at a time: train the teacher, or train one run. Results go
+// once, then jobs from the runner one at a time: train the teacher, measure where pasted cells fall
+// (on_object.ts), or train one run. Results go
 // back as messages; the runner writes them.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 
 import { type Split, teacherMaps, trainRun, trainTeacher, usesTeacher } from '../../examples/training/methods.js';
+import { precomputeAttention, saliencyExtractor } from '../../src/index.js';
 import { registerFastBatchNormGradient, registerWasmConvGradients } from '../../src/training.js';
 import { DATASET_BY_NAME, type DatasetName, type Sizes } from './datasets.js';
 import type { RunSpec } from './plan.js';
-import type { FromWorker, RunRecord, TeacherRecord, ToWorker } from './protocol.js';
+import { pastedOnObject, randomMaps } from './on_object.js';
+import type { FromWorker, OnObjectRecord, RunRecord, TeacherRecord, ToWorker } from './protocol.js';
 
-const send = (message: FromWorker) => process.send!(message);
+const send = (message: FromWorker): void => void process.send!(message);
 
 const [name, dir, quick] = process.argv.slice(2) as [DatasetName, string, string];
 const dataset = DATASET_BY_NAME[name];
@@ -39,14 +42,43 @@ async function runTeacher(folder: string, seed: number): Promise<TeacherRecord> 
   }
 }
 
+/** The teacher's maps over the training split, kept for the runs that follow; the seconds they took, if made now. */
+async function loadTeacherMaps(teacherFolder: string): Promise<number | undefined> {
+  if (maps?.folder === teacherFolder) return undefined;
+  maps?.maps.dispose();
+  const started = performance.now();
+  maps = { folder: teacherFolder, maps: await teacherMaps(teacherFolder, splits.train.images, 7) };
+  return (performance.now() - started) / 1000;
+}
+
+async function runOnObject(teacherFolder: string): Promise<OnObjectRecord> {
+  const [grid, topN] = [7, 6];
+  const started = performance.now();
+  const boxes = dataset.objectBoxes!(dir, sizes);
+  await loadTeacherMaps(teacherFolder);
+  const teacher = await maps!.maps.data<'float32'>();
+  const saliencyMaps = await precomputeAttention(splits.train.images, saliencyExtractor(), { grid, batchSize: 250 });
+  const saliency = await saliencyMaps.data<'float32'>();
+  saliencyMaps.dispose();
+  const count = boxes.length / 3;
+  const at = (values: Float32Array) => pastedOnObject(values, boxes, dataset.side, grid, topN);
+  let boxShare = 0;
+  for (let n = 0; n < count; n++) boxShare += boxes[3 * n + 2]! ** 2 / dataset.side ** 2 / count;
+  return {
+    images: count,
+    grid,
+    topN,
+    boxShare,
+    sources: { teacher: at(teacher), 'teacher-least': at(teacher.map((v) => -v)), saliency: at(saliency), random: at(randomMaps(count, grid, 'on-object-random')) },
+    seconds: (performance.now() - started) / 1000,
+  };
+}
+
 async function runOne(spec: RunSpec, teacherFolder: string | undefined): Promise<RunRecord> {
   let mapsSeconds: number | undefined;
-  if (usesTeacher(spec.method) && maps?.folder !== teacherFolder) {
+  if (usesTeacher(spec.method)) {
     if (!teacherFolder) throw new Error(`${spec.method} needs the teacher, and the runner sent none.`);
-    maps?.maps.dispose();
-    const started = performance.now();
-    maps = { folder: teacherFolder, maps: await teacherMaps(teacherFolder, splits.train.images, 7) };
-    mapsSeconds = (performance.now() - started) / 1000;
+    mapsSeconds = await loadTeacherMaps(teacherFolder);
   }
   const before = tf.memory().numTensors;
   const started = performance.now();
@@ -80,8 +112,19 @@ async function runOne(spec: RunSpec, teacherFolder: string | undefined): Promise
   return record;
 }
 
+const perform = (message: ToWorker): Promise<void> => {
+  switch (message.type) {
+    case 'teacher':
+      return runTeacher(message.folder, message.seed).then((teacher) => send({ type: 'teacher-done', teacher }));
+    case 'run':
+      return runOne(message.spec, message.teacherFolder).then((run) => send({ type: 'run-done', run }));
+    case 'on-object':
+      return runOnObject(message.teacherFolder).then((onObject) => send({ type: 'on-object-done', onObject }));
+  }
+};
+
 process.on('message', (message: ToWorker) => {
-  const job = message.type === 'teacher' ? runTeacher(message.folder, message.seed).then((teacher) => send({ type: 'teacher-done', teacher })) : runOne(message.spec, message.teacherFolder).then((run) => send({ type: 'run-done', run }));
+  const job = perform(message);
   job.catch((e: Error) => send({ type: 'error', message: e.stack ?? e.message }));
 });
 send({ type: 'ready' });

@@ -17,7 +17,7 @@ import { DATASETS } from '../../scripts/experiment/datasets.js';
 import { PLAN, type RunSpec } from '../../scripts/experiment/plan.js';
 import { PLOT_SIZE, ablationPlot, curvesPlot, differencesPlot } from '../../scripts/experiment/plots.js';
 import type { Results, RunRecord } from '../../scripts/experiment/protocol.js';
-import { ablationTable, controlsTable, mainTable, markers, overfitting, pendingBlock, reportBlock } from '../../scripts/experiment/report.js';
+import { ablationTable, controlsTable, mainTable, markers, onObjectTable, overfitting, pendingBlock, reportBlock } from '../../scripts/experiment/report.js';
 
 const tsx = createRequire(import.meta.url).resolve('tsx/cli');
 const exec = promisify(execFile);
@@ -121,6 +121,23 @@ describe('the report of a results file', () => {
     expect(overfitting(begun)).toMatch(/^Without mixing \(1 seed\), /);
     expect(reportBlock(begun)).toContain('Runs: 2 of 85 planned');
     for (const png of [curvesPlot(begun), ablationPlot(begun), differencesPlot(begun)]) expect(PNG.sync.read(png).width).toBe(PLOT_SIZE.width);
+  });
+
+  it('says where each source\'s pasted cells fall, in per cent, where the dataset measured it, and nothing where not', () => {
+    const share = (s: number, missed: number) => ({ share: s, missed });
+    const onObject = { images: 4000, grid: 7, topN: 6, boxShare: 0.2312, sources: { teacher: share(0.5, 0.01), 'teacher-least': share(0.0525, 0.7), saliency: share(0.333, 0.1), random: share(0.24, 0.25) }, seconds: 30 };
+    const table = onObjectTable({ ...results, onObject });
+    expect(table[0]).toContain("each of the student's 4000 training images as the partner, the 6 of 7 × 7 cells a source would paste from it");
+    expect(table[0]).toContain('(on average 23.1 % of the image)');
+    expect(table.slice(4, 8)).toEqual([
+      "| the teacher's most attended | 50.0 | 1.0 |",
+      "| the teacher's least attended | 5.3 | 70.0 |",
+      "| the built-in saliency's most salient | 33.3 | 10.0 |",
+      '| uniformly random (one draw per image) | 24.0 | 25.0 |',
+    ]);
+    expect(reportBlock({ ...results, onObject })).toContain(table.join('\n'));
+    expect(onObjectTable(results)).toEqual([]);
+    expect(reportBlock(results)).not.toContain('Where the pasted cells fall');
   });
 
   it('says, for a dataset whose teacher is trained but which has no runs yet, how to make them and what the teacher scored', () => {

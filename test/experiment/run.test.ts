@@ -55,6 +55,7 @@ describe('scripts/experiment/run.ts --quick', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(results.runs.map(runKey).sort()).toEqual(planned);
     expect(results.teacher).toMatchObject({ images: 64, epochs: 1, seed: 1000 });
+    expect(results.onObject).toBeUndefined(); // Fashion-MNIST does not say where its garments are
     expect(existsSync(join(results.teacher!.folder, 'model.json'))).toBe(true);
     for (const run of results.runs) {
       expect(run.epochs.map((e) => e.epoch)).toEqual([1, 2]);
@@ -95,6 +96,17 @@ describe('scripts/experiment/run.ts --quick', () => {
     const results = JSON.parse(readFileSync(out, 'utf8')) as Results;
     expect(results.runs.map(runKey).sort()).toEqual(planned);
     expect(results.settings.data).toMatch(/in clutter/);
+    // where each source's pasted cells fall, measured once with the teacher
+    expect(results.onObject).toMatchObject({ images: 64, grid: 7, topN: 6 });
+    expect(results.onObject!.boxShare).toBeGreaterThan((14 / 40) ** 2); // garments 14–22 px on 40
+    expect(results.onObject!.boxShare).toBeLessThan((22 / 40) ** 2);
+    for (const { share, missed } of Object.values(results.onObject!.sources)) {
+      expect(share).toBeGreaterThanOrEqual(0);
+      expect(share).toBeLessThanOrEqual(1);
+      expect(missed).toBeGreaterThanOrEqual(0);
+      expect(missed).toBeLessThanOrEqual(1);
+    }
+    expect(await experiment('fashion-mnist-clutter', out)).toMatch(/fashion-mnist-clutter: 0 runs to do, 2 workers/); // measured once
     // the sheet of its first training images, 8 × 3 at 3×
     const sheet = PNG.sync.read(readFileSync(join(scratch, 'fashion-mnist-clutter-quick-samples.png')));
     expect([sheet.width, sheet.height]).toEqual([8 + 8 * (40 * 3 + 8), 8 + 3 * (40 * 3 + 8 + 12)]);
