@@ -47,6 +47,14 @@ export function pastedOnObject(maps: Float32Array, boxes: Int32Array, side: numb
   return { share: share / count, missed: missed / count };
 }
 
+/** The mean over images of their box's share of a `side × side` image (`boxes`: top, left, side per image). */
+export function meanBoxShare(boxes: Int32Array, side: number): number {
+  const count = boxes.length / 3;
+  let sum = 0;
+  for (let n = 0; n < count; n++) sum += boxes[3 * n + 2]! ** 2;
+  return sum / (count * side * side);
+}
+
 /** `count` uniform random `grid × grid` maps from the seeded stream `seed`: uniformly drawn cells. */
 export function randomMaps(count: number, grid: number, seed: string): Float32Array {
   const rng = createRng(seed);

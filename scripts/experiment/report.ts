@@ -3,6 +3,7 @@
 // Accuracies are at the last epoch; "± x" is the sample standard deviation over seeds; a paired
 // difference is over the seeds both configurations ran, with its 95 % t interval, and is called
 // real only when the interval excludes 0.
+import type { ObjectShare } from './on_object.js';
 import type { Results, RunRecord } from './protocol.js';
 import { type RunSpec, configurationName, mainConfigurations } from './plan.js';
 import { type PairedDifference, mean, pairedDifference, std } from './stats.js';
@@ -123,7 +124,7 @@ export function ablationTable(results: Results): string[] {
 export function onObjectTable(results: Results): string[] {
   const o = results.onObject;
   if (!o) return [];
-  const row = (what: string, { share, missed }: { share: number; missed: number }) => `| ${what} | ${(100 * share).toFixed(1)} | ${(100 * missed).toFixed(1)} |`;
+  const row = (what: string, { share, missed }: ObjectShare) => `| ${what} | ${(100 * share).toFixed(1)} | ${(100 * missed).toFixed(1)} |`;
   return [
     `Where the pasted cells fall: each of the student's ${o.images} training images as the partner, the ${o.topN} of ${o.grid} × ${o.grid} cells a source would paste from it, and how much of them lies in the garment's box (on average ${(100 * o.boxShare).toFixed(1)} % of the image). The model's own CAM is left out: it changes as the student trains.`,
     '',

@@ -11,7 +11,7 @@ import { precomputeAttention, saliencyExtractor } from '../../src/index.js';
 import { registerFastBatchNormGradient, registerWasmConvGradients } from '../../src/training.js';
 import { DATASET_BY_NAME, type DatasetName, type Sizes } from './datasets.js';
 import type { RunSpec } from './plan.js';
-import { pastedOnObject, randomMaps } from './on_object.js';
+import { meanBoxShare, pastedOnObject, randomMaps } from './on_object.js';
 import type { FromWorker, OnObjectRecord, RunRecord, TeacherRecord, ToWorker } from './protocol.js';
 
 const send = (message: FromWorker): void => void process.send!(message);
@@ -62,13 +62,11 @@ async function runOnObject(teacherFolder: string): Promise<OnObjectRecord> {
   saliencyMaps.dispose();
   const count = boxes.length / 3;
   const at = (values: Float32Array) => pastedOnObject(values, boxes, dataset.side, grid, topN);
-  let boxShare = 0;
-  for (let n = 0; n < count; n++) boxShare += boxes[3 * n + 2]! ** 2 / dataset.side ** 2 / count;
   return {
     images: count,
     grid,
     topN,
-    boxShare,
+    boxShare: meanBoxShare(boxes, dataset.side),
     sources: { teacher: at(teacher), 'teacher-least': at(teacher.map((v) => -v)), saliency: at(saliency), random: at(randomMaps(count, grid, 'on-object-random')) },
     seconds: (performance.now() - started) / 1000,
   };

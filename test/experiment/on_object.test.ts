@@ -2,7 +2,7 @@
 // worked out by hand from the cells' pixels.
 import { describe, expect, it } from 'vitest';
 
-import { pastedOnObject, randomMaps } from '../../scripts/experiment/on_object.js';
+import { meanBoxShare, pastedOnObject, randomMaps } from '../../scripts/experiment/on_object.js';
 
 /** A 7 × 7 map, zeros but for the given cells' values. */
 const map7 = (peaks: Record<number, number>) => Float32Array.from({ length: 49 }, (_, i) => peaks[i] ?? 0);
@@ -42,6 +42,13 @@ describe('pastedOnObject', () => {
     expect(() => pastedOnObject(maps, Int32Array.from([0, 0, 4]), 14, 7, 6)).toThrow(/98 map values for 1 boxes of a 7 × 7 grid/);
     expect(() => pastedOnObject(maps, boxes, 14, 7, 50)).toThrow(/topN must be a whole number in \[1, 49\], but got 50/);
     expect(() => pastedOnObject(maps, boxes, 14, 7, 0)).toThrow(/topN/);
+  });
+});
+
+describe('meanBoxShare', () => {
+  it('averages each box\'s area over the image\'s', () => {
+    // 4 × 4 and 2 × 2 boxes on 10 × 10: 16 % and 4 %
+    expect(meanBoxShare(Int32Array.from([0, 0, 4, 5, 5, 2]), 10)).toBeCloseTo(0.1, 12);
   });
 });
 
