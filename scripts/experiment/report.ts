@@ -56,6 +56,7 @@ export function differences(results: Results, baseline: string): Map<string, Pai
 export const CONTROLS: readonly { a: string; b: string; asks: string }[] = [
   { a: 'attentive-teacher N=6', b: 'attentive-random N=6', asks: "does the teacher's attention beat random cells?" },
   { a: 'attentive-teacher N=6', b: 'attentive-least N=6', asks: 'its most attended cells against its least attended?' },
+  { a: 'attentive-least N=6', b: 'attentive-random N=6', asks: 'its least attended cells against random cells?' },
   { a: 'attentive-cam N=6', b: 'attentive-random N=6', asks: "the model's own CAM against random cells?" },
   { a: 'attentive-saliency N=6', b: 'attentive-random N=6', asks: 'the built-in saliency against random cells?' },
   { a: 'attentive-random N=6', b: 'cutmix-same-area', asks: 'scattered random cells against one box of the same area?' },
