@@ -37,13 +37,12 @@ export function formatDifference(d: PairedDifference | undefined): string {
   return d.real ? `**${text}**` : text;
 }
 
-/** Every main configuration's paired difference in final test accuracy against `baseline`. */
-export function differences(results: Results, baseline: string): Map<string, PairedDifference> {
-  const groups = configurations(results, 'main');
-  const base = groups.get(baseline);
+/** Every configuration's paired difference in final test accuracy against the main comparison's `baseline`, for a part. */
+export function differences(results: Results, baseline: string, part: RunSpec['part'] = 'main'): Map<string, PairedDifference> {
+  const base = configurations(results, 'main').get(baseline);
   const out = new Map<string, PairedDifference>();
   if (!base) return out;
-  for (const [name, runs] of groups) if (name !== baseline) out.set(name, pairedDifference(bySeed(runs), bySeed(base)));
+  for (const [name, runs] of configurations(results, part)) if (name !== baseline) out.set(name, pairedDifference(bySeed(runs), bySeed(base)));
   return out;
 }
 
@@ -108,17 +107,27 @@ export function mainTable(results: Results): string[] {
   ];
 }
 
-/** The N ablation: the teacher's top N, the main comparison's N = 6 beside it. */
+/**
+ * The N ablation: the teacher's top N, the main comparison's N = 6 beside it, each against the main
+ * comparison's cutmix and none over the seeds both ran (the ablation's seeds are the first of the main's).
+ */
 export function ablationTable(results: Results): string[] {
   const main = configurations(results, 'main');
   const ablation = configurations(results, 'ablation');
   const sixName = [...main.keys()].find((k) => k.startsWith('attentive-teacher N='));
+  const against = (baseline: string) => new Map([...differences(results, baseline), ...differences(results, baseline, 'ablation')]);
+  const [vsCutmix, vsNone] = [against('cutmix'), against('none')];
   const rows = [...ablation, ...(sixName ? [[sixName, main.get(sixName)!] as const] : [])]
-    .map(([name, runs]) => ({ n: Number(/N=(\d+)/.exec(name)![1]), runs }))
+    .map(([name, runs]) => ({ name, n: Number(/N=(\d+)/.exec(name)![1]), runs }))
     .sort((a, b) => a.n - b.n)
-    .map(({ n, runs }) => `| ${n} | ${(100 * n / 49).toFixed(1)} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${runs.length} |`);
+    .map(({ name, n, runs }) =>
+      `| ${n} | ${(100 * n / 49).toFixed(1)} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${formatDifference(vsCutmix.get(name))} | ${formatDifference(vsNone.get(name))} | ${runs.length} |`);
   if (ablation.size === 0) return ['No ablation run yet.'];
-  return ['| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | seeds |', '|---|---|---|---|---|', ...rows];
+  return [
+    '| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | seeds |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 /** Where each source's pasted cells fall (on a dataset that knows its objects' boxes), or nothing where it was not measured. */
