@@ -11,12 +11,17 @@ export interface ObjectShare {
   share: number;
   /** The fraction of images whose pasted cells hold no pixel of the garment's box. */
   missed: number;
+  /** The mean over images of the share of the garment's box that the pasted cells cover: how much of the partner's garment a mixed image shows. */
+  covered: number;
+  /** The mean over images of the pasted cells' share of the image: the partner's share of an area label. */
+  area: number;
 }
 
 /**
  * The `topN` highest cells of every `grid × grid` map (row-major, `count` maps in `maps`; ties to
  * the lower cell index, as attentiveCutMix), and how much of them lies inside each image's box
- * (`boxes`: top, left, side per image) on a `side × side` image cut as attentiveCutMix cuts it.
+ * (`boxes`: top, left, side per image) on a `side × side` image cut as attentiveCutMix cuts it, how
+ * much of each box they cover, and how much of the image.
  */
 export function pastedOnObject(maps: Float32Array, boxes: Int32Array, side: number, grid: number, topN: number): ObjectShare {
   const cells = grid * grid;
@@ -27,6 +32,8 @@ export function pastedOnObject(maps: Float32Array, boxes: Int32Array, side: numb
   const overlap = (lo: number, hi: number, from: number, to: number) => Math.max(0, Math.min(hi, to) - Math.max(lo, from));
   let share = 0;
   let missed = 0;
+  let covered = 0;
+  let pasted = 0;
   for (let n = 0; n < count; n++) {
     const map = maps.subarray(n * cells, (n + 1) * cells);
     const top = Array.from({ length: cells }, (_, i) => i)
@@ -42,9 +49,11 @@ export function pastedOnObject(maps: Float32Array, boxes: Int32Array, side: numb
       inside += overlap(y0, y1, y, y + s) * overlap(x0, x1, x, x + s);
     }
     share += inside / area;
+    covered += inside / (s * s);
+    pasted += area / (side * side);
     if (inside === 0) missed += 1;
   }
-  return { share: share / count, missed: missed / count };
+  return { share: share / count, missed: missed / count, covered: covered / count, area: pasted / count };
 }
 
 /** The mean over images of their box's share of a `side × side` image (`boxes`: top, left, side per image). */

@@ -44,10 +44,12 @@ export interface OnObjectRecord {
   boxShare: number;
   /** The teacher's most and least attended cells, the built-in saliency's, and uniformly random ones (one draw per image). */
   sources: { teacher: ObjectShare; 'teacher-least': ObjectShare; saliency: ObjectShare; random: ObjectShare };
+  /** The teacher's most attended cells at each N the plan pastes (the main comparison's and the ablation's), by N. */
+  teacherByTopN: (ObjectShare & { topN: number })[];
   seconds: number;
 }
 
-export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string } | { type: 'on-object'; teacherFolder: string };
+export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string } | { type: 'on-object'; teacherFolder: string; topNs: number[] };
 
 export type FromWorker =
   | { type: 'ready' }

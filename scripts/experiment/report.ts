@@ -124,7 +124,7 @@ export function ablationTable(results: Results): string[] {
       `| ${n} | ${(100 * n / 49).toFixed(1)} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${formatDifference(vsCutmix.get(name))} | ${formatDifference(vsNone.get(name))} | ${runs.length} |`);
   if (ablation.size === 0) return ['No ablation run yet.'];
   return [
-    '| N (of 49 cells) | pasted area % | test accuracy % | validation accuracy % | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | seeds |',
+    '| N (of 49 cells) | cells pasted % | test accuracy % | validation accuracy % | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | seeds |',
     '|---|---|---|---|---|---|---|',
     ...rows,
   ];
@@ -134,16 +134,23 @@ export function ablationTable(results: Results): string[] {
 export function onObjectTable(results: Results): string[] {
   const o = results.onObject;
   if (!o) return [];
-  const row = (what: string, { share, missed }: ObjectShare) => `| ${what} | ${(100 * share).toFixed(1)} | ${(100 * missed).toFixed(1)} |`;
+  const percents = ({ share, covered, missed }: ObjectShare) => [share, covered, missed].map((x) => (100 * x).toFixed(1)).join(' | ');
+  const header = "pasted pixels in the garment's box % | the garment's box pasted % | images whose pasted cells miss the box %";
   return [
-    `Where the pasted cells fall: each of the student's ${o.images} training images as the partner, the ${o.topN} of ${o.grid} × ${o.grid} cells a source would paste from it, and how much of them lies in the garment's box (on average ${(100 * o.boxShare).toFixed(1)} % of the image). The model's own CAM is left out: it changes as the student trains.`,
+    `Where the pasted cells fall: each of the student's ${o.images} training images as the partner, the ${o.topN} of ${o.grid} × ${o.grid} cells a source would paste from it, how much of them lies in the garment's box (on average ${(100 * o.boxShare).toFixed(1)} % of the image), and how much of the box they paste. The model's own CAM is left out: it changes as the student trains.`,
     '',
-    '| cells pasted | pasted pixels in the garment\'s box % | images whose pasted cells miss the box % |',
-    '|---|---|---|',
-    row("the teacher's most attended", o.sources.teacher),
-    row("the teacher's least attended", o.sources['teacher-least']),
-    row("the built-in saliency's most salient", o.sources.saliency),
-    row('uniformly random (one draw per image)', o.sources.random),
+    `| cells pasted | ${header} |`,
+    '|---|---|---|---|',
+    `| the teacher's most attended | ${percents(o.sources.teacher)} |`,
+    `| the teacher's least attended | ${percents(o.sources['teacher-least'])} |`,
+    `| the built-in saliency's most salient | ${percents(o.sources.saliency)} |`,
+    `| uniformly random (one draw per image) | ${percents(o.sources.random)} |`,
+    '',
+    `The teacher's most attended N cells, at each N the runs paste: with area labels the partner's share of the label is the pasted area.`,
+    '',
+    `| N (of ${o.grid * o.grid} cells) | pasted area, the partner's label % | ${header} |`,
+    '|---|---|---|---|---|',
+    ...o.teacherByTopN.map((t) => `| ${t.topN} | ${(100 * t.area).toFixed(1)} | ${percents(t)} |`),
     '',
   ];
 }

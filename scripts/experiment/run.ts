@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   const queue: RunSpec[] = planRuns(plan).filter((spec) => !done.has(runKey(spec)));
   let teacherState: 'needed' | 'training' | 'ready' = results.teacher ? 'ready' : queue.some((s) => usesTeacher(s.method)) ? 'needed' : 'ready';
   if (teacherState === 'needed') delete results.onObject; // it measured the old teacher
-  let onObjectState: 'needed' | 'running' | 'done' = dataset.objectBoxes && !results.onObject && planRuns(plan).some((s) => usesTeacher(s.method)) ? 'needed' : 'done';
+  // a record without teacherByTopN was measured before it existed
+  let onObjectState: 'needed' | 'running' | 'done' = dataset.objectBoxes && !results.onObject?.teacherByTopN && planRuns(plan).some((s) => usesTeacher(s.method)) ? 'needed' : 'done';
   const extras = [teacherState === 'needed' ? ' and the teacher' : '', onObjectState === 'needed' ? ' and where pasted cells fall' : ''].join('');
   console.log(`${name}: ${queue.length} runs to do${extras}, ${workerCount} workers; writing ${out}${stopBy ? `; no run starts that would end after ${stopBy.toLocaleString()}` : ''}`);
   if (queue.length === 0 && teacherState === 'ready' && onObjectState === 'done') return;
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
         if (onObjectState === 'needed' && teacherState === 'ready' && endsBy(stopBy, Date.now(), ON_OBJECT_SECONDS)) {
           onObjectState = 'running';
           busy.set(worker, 'where pasted cells fall');
-          worker.send({ type: 'on-object', teacherFolder });
+          worker.send({ type: 'on-object', teacherFolder, topNs: [...new Set([plan.topN, ...plan.ablationTopN])].sort((a, b) => a - b) });
           continue;
         }
         if (!endsBy(stopBy, Date.now(), teacherState === 'needed' ? undefined : longestRun)) {

@@ -51,7 +51,7 @@ async function loadTeacherMaps(teacherFolder: string): Promise<number | undefine
   return (performance.now() - started) / 1000;
 }
 
-async function runOnObject(teacherFolder: string): Promise<OnObjectRecord> {
+async function runOnObject(teacherFolder: string, topNs: number[]): Promise<OnObjectRecord> {
   const [grid, topN] = [7, 6];
   const started = performance.now();
   const boxes = dataset.objectBoxes!(dir, sizes);
@@ -68,6 +68,7 @@ async function runOnObject(teacherFolder: string): Promise<OnObjectRecord> {
     topN,
     boxShare: meanBoxShare(boxes, dataset.side),
     sources: { teacher: at(teacher), 'teacher-least': at(teacher.map((v) => -v)), saliency: at(saliency), random: at(randomMaps(count, grid, 'on-object-random')) },
+    teacherByTopN: topNs.map((n) => ({ topN: n, ...pastedOnObject(teacher, boxes, dataset.side, grid, n) })),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -117,7 +118,7 @@ const perform = (message: ToWorker): Promise<void> => {
     case 'run':
       return runOne(message.spec, message.teacherFolder).then((run) => send({ type: 'run-done', run }));
     case 'on-object':
-      return runOnObject(message.teacherFolder).then((onObject) => send({ type: 'on-object-done', onObject }));
+      return runOnObject(message.teacherFolder, message.topNs).then((onObject) => send({ type: 'on-object-done', onObject }));
   }
 };
 

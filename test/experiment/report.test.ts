@@ -129,17 +129,27 @@ describe('the report of a results file', () => {
   });
 
   it('says where each source\'s pasted cells fall, in per cent, where the dataset measured it, and nothing where not', () => {
-    const share = (s: number, missed: number) => ({ share: s, missed });
-    const onObject = { images: 4000, grid: 7, topN: 6, boxShare: 0.2312, sources: { teacher: share(0.5, 0.01), 'teacher-least': share(0.0525, 0.7), saliency: share(0.333, 0.1), random: share(0.24, 0.25) }, seconds: 30 };
+    const share = (s: number, missed: number, covered = 0.25, area = 0.12) => ({ share: s, missed, covered, area });
+    const onObject = {
+      images: 4000,
+      grid: 7,
+      topN: 6,
+      boxShare: 0.2312,
+      sources: { teacher: share(0.5, 0.01, 0.4), 'teacher-least': share(0.0525, 0.7), saliency: share(0.333, 0.1), random: share(0.24, 0.25) },
+      teacherByTopN: [{ topN: 1, ...share(0.9, 0.02, 0.1, 0.02) }, { topN: 6, ...share(0.5, 0.01, 0.4) }],
+      seconds: 30,
+    };
     const table = onObjectTable({ ...results, onObject });
     expect(table[0]).toContain("each of the student's 4000 training images as the partner, the 6 of 7 × 7 cells a source would paste from it");
     expect(table[0]).toContain('(on average 23.1 % of the image)');
     expect(table.slice(4, 8)).toEqual([
-      "| the teacher's most attended | 50.0 | 1.0 |",
-      "| the teacher's least attended | 5.3 | 70.0 |",
-      "| the built-in saliency's most salient | 33.3 | 10.0 |",
-      '| uniformly random (one draw per image) | 24.0 | 25.0 |',
+      "| the teacher's most attended | 50.0 | 40.0 | 1.0 |",
+      "| the teacher's least attended | 5.3 | 25.0 | 70.0 |",
+      "| the built-in saliency's most salient | 33.3 | 25.0 | 10.0 |",
+      '| uniformly random (one draw per image) | 24.0 | 25.0 | 25.0 |',
     ]);
+    // the teacher at each N: the pasted area (the partner's label), then as above
+    expect(table.slice(13, 15)).toEqual(['| 1 | 2.0 | 90.0 | 10.0 | 2.0 |', '| 6 | 12.0 | 50.0 | 40.0 | 1.0 |']);
     expect(reportBlock({ ...results, onObject })).toContain(table.join('\n'));
     expect(onObjectTable(results)).toEqual([]);
     expect(reportBlock(results)).not.toContain('Where the pasted cells fall');

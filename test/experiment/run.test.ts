@@ -100,13 +100,24 @@ describe('scripts/experiment/run.ts --quick', () => {
     expect(results.onObject).toMatchObject({ images: 64, grid: 7, topN: 6 });
     expect(results.onObject!.boxShare).toBeGreaterThan((14 / 40) ** 2); // garments 14–22 px on 40
     expect(results.onObject!.boxShare).toBeLessThan((22 / 40) ** 2);
-    for (const { share, missed } of Object.values(results.onObject!.sources)) {
-      expect(share).toBeGreaterThanOrEqual(0);
-      expect(share).toBeLessThanOrEqual(1);
-      expect(missed).toBeGreaterThanOrEqual(0);
-      expect(missed).toBeLessThanOrEqual(1);
+    const { teacherByTopN, sources } = results.onObject!;
+    for (const { share, missed, covered, area } of [...Object.values(sources), ...teacherByTopN]) {
+      for (const fraction of [share, missed, covered, area]) {
+        expect(fraction).toBeGreaterThanOrEqual(0);
+        expect(fraction).toBeLessThanOrEqual(1);
+      }
     }
+    // the teacher's cells at every N the quick plan pastes (its ablation's 3, the main 6), N = 6 as the sources say
+    expect(teacherByTopN.map((t) => t.topN)).toEqual([3, 6]);
+    expect(teacherByTopN[1]).toEqual({ topN: 6, ...sources.teacher });
+    expect(teacherByTopN[0]!.area).toBeLessThan(teacherByTopN[1]!.area);
     expect(await experiment('fashion-mnist-clutter', out)).toMatch(/fashion-mnist-clutter: 0 runs to do, 2 workers/); // measured once
+    // a record from before the teacher was measured at every N is measured again, and nothing else is run
+    const old = JSON.parse(readFileSync(out, 'utf8')) as Results;
+    delete (old.onObject as Partial<typeof old.onObject>)!.teacherByTopN;
+    writeFileSync(out, JSON.stringify(old));
+    expect(await experiment('fashion-mnist-clutter', out)).toMatch(/fashion-mnist-clutter: 0 runs to do and where pasted cells fall, 2 workers/);
+    expect((JSON.parse(readFileSync(out, 'utf8')) as Results).onObject).toEqual({ ...results.onObject, seconds: expect.any(Number) });
     // the sheet of its first training images, 8 × 3 at 3×
     const sheet = PNG.sync.read(readFileSync(join(scratch, 'fashion-mnist-clutter-quick-samples.png')));
     expect([sheet.width, sheet.height]).toEqual([8 + 8 * (40 * 3 + 8), 8 + 3 * (40 * 3 + 8 + 12)]);
