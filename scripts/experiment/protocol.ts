@@ -49,7 +49,7 @@ export interface OnObjectRecord {
   seconds: number;
 }
 
-export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string } | { type: 'on-object'; teacherFolder: string; topNs: number[] };
+export type ToWorker = { type: 'teacher'; folder: string; seed: number } | { type: 'run'; spec: RunSpec; teacherFolder?: string } | { type: 'on-object'; teacherFolder: string; topN: number; topNs: number[] };
 
 export type FromWorker =
   | { type: 'ready' }

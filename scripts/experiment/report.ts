@@ -115,16 +115,17 @@ export function ablationTable(results: Results): string[] {
   const main = configurations(results, 'main');
   const ablation = configurations(results, 'ablation');
   const sixName = [...main.keys()].find((k) => k.startsWith('attentive-teacher N='));
+  const cellsOf = (name: string) => Number(/N=(\d+)/.exec(name)![1]);
   const against = (baseline: string) => new Map([...differences(results, baseline), ...differences(results, baseline, 'ablation')]);
   const [vsSix, vsCutmix, vsNone] = [sixName ? against(sixName) : new Map<string, PairedDifference>(), against('cutmix'), against('none')];
   const rows = [...ablation, ...(sixName ? [[sixName, main.get(sixName)!] as const] : [])]
-    .map(([name, runs]) => ({ name, n: Number(/N=(\d+)/.exec(name)![1]), runs }))
+    .map(([name, runs]) => ({ name, n: cellsOf(name), runs }))
     .sort((a, b) => a.n - b.n)
     .map(({ name, n, runs }) =>
       `| ${n} | ${(100 * n / 49).toFixed(1)} | ${pct(runs.map(finalTest))} | ${pct(runs.map(finalVal))} | ${formatDifference(vsSix.get(name))} | ${formatDifference(vsCutmix.get(name))} | ${formatDifference(vsNone.get(name))} | ${runs.length} |`);
   if (ablation.size === 0) return ['No ablation run yet.'];
   return [
-    `| N (of 49 cells) | cells pasted % | test accuracy % | validation accuracy % | test Δ vs N = ${sixName ? /N=(\d+)/.exec(sixName)![1] : '?'}, points [95 % CI] | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | seeds |`,
+    `| N (of 49 cells) | cells pasted % | test accuracy % | validation accuracy % | test Δ vs N = ${sixName ? cellsOf(sixName) : '?'}, points [95 % CI] | test Δ vs cutmix, points [95 % CI] | test Δ vs none, points [95 % CI] | seeds |`,
     '|---|---|---|---|---|---|---|---|',
     ...rows,
   ];

@@ -157,7 +157,7 @@ async function main(): Promise<void> {
         if (onObjectState === 'needed' && teacherState === 'ready' && endsBy(stopBy, Date.now(), ON_OBJECT_SECONDS)) {
           onObjectState = 'running';
           busy.set(worker, 'where pasted cells fall');
-          worker.send({ type: 'on-object', teacherFolder, topNs: [...new Set([plan.topN, ...plan.ablationTopN])].sort((a, b) => a - b) });
+          worker.send({ type: 'on-object', teacherFolder, topN: plan.topN, topNs: [...new Set([plan.topN, ...plan.ablationTopN])].sort((a, b) => a - b) });
           continue;
         }
         if (!endsBy(stopBy, Date.now(), teacherState === 'needed' ? undefined : longestRun)) {

@@ -28,6 +28,8 @@ registerFastBatchNormGradient();
 
 const splits = { train: dataset.load(dir, 'train', sizes), val: dataset.load(dir, 'val', sizes), test: dataset.load(dir, 'test', sizes) };
 let maps: { folder: string; maps: tf.Tensor3D } | undefined;
+/** The attentive grid of every run, the teacher's maps and the measurement of where cells fall. */
+const GRID = 7;
 
 async function runTeacher(folder: string, seed: number): Promise<TeacherRecord> {
   const train: Split = dataset.load(dir, 'teacher', sizes);
@@ -47,28 +49,27 @@ async function loadTeacherMaps(teacherFolder: string): Promise<number | undefine
   if (maps?.folder === teacherFolder) return undefined;
   maps?.maps.dispose();
   const started = performance.now();
-  maps = { folder: teacherFolder, maps: await teacherMaps(teacherFolder, splits.train.images, 7) };
+  maps = { folder: teacherFolder, maps: await teacherMaps(teacherFolder, splits.train.images, GRID) };
   return (performance.now() - started) / 1000;
 }
 
-async function runOnObject(teacherFolder: string, topNs: number[]): Promise<OnObjectRecord> {
-  const [grid, topN] = [7, 6];
+async function runOnObject(teacherFolder: string, topN: number, topNs: number[]): Promise<OnObjectRecord> {
   const started = performance.now();
   const boxes = dataset.objectBoxes!(dir, sizes);
   await loadTeacherMaps(teacherFolder);
   const teacher = await maps!.maps.data<'float32'>();
-  const saliencyMaps = await precomputeAttention(splits.train.images, saliencyExtractor(), { grid, batchSize: 250 });
+  const saliencyMaps = await precomputeAttention(splits.train.images, saliencyExtractor(), { grid: GRID, batchSize: 250 });
   const saliency = await saliencyMaps.data<'float32'>();
   saliencyMaps.dispose();
   const count = boxes.length / 3;
-  const at = (values: Float32Array) => pastedOnObject(values, boxes, dataset.side, grid, topN);
+  const at = (values: Float32Array) => pastedOnObject(values, boxes, dataset.side, GRID, topN);
   return {
     images: count,
-    grid,
+    grid: GRID,
     topN,
     boxShare: meanBoxShare(boxes, dataset.side),
-    sources: { teacher: at(teacher), 'teacher-least': at(teacher.map((v) => -v)), saliency: at(saliency), random: at(randomMaps(count, grid, 'on-object-random')) },
-    teacherByTopN: topNs.map((n) => ({ topN: n, ...pastedOnObject(teacher, boxes, dataset.side, grid, n) })),
+    sources: { teacher: at(teacher), 'teacher-least': at(teacher.map((v) => -v)), saliency: at(saliency), random: at(randomMaps(count, GRID, 'on-object-random')) },
+    teacherByTopN: topNs.map((n) => ({ topN: n, ...pastedOnObject(teacher, boxes, dataset.side, GRID, n) })),
     seconds: (performance.now() - started) / 1000,
   };
 }
@@ -88,7 +89,7 @@ async function runOne(spec: RunSpec, teacherFolder: string | undefined): Promise
     batchSize: sizes.batchSize,
     numClasses: 10,
     network: dataset.network,
-    mix: { prob: 1, mixupAlpha: spec.alpha ?? 1, cutmixAlpha: spec.alpha ?? 1, grid: 7, topN: spec.topN ?? 6, labelMode: 'area', camWarmup: sizes.camWarmup },
+    mix: { prob: 1, mixupAlpha: spec.alpha ?? 1, cutmixAlpha: spec.alpha ?? 1, grid: GRID, topN: spec.topN ?? 6, labelMode: 'area', camWarmup: sizes.camWarmup },
     ...splits,
     testEvery: sizes.testEvery,
     teacherMaps: maps?.maps,
@@ -118,7 +119,7 @@ const perform = (message: ToWorker): Promise<void> => {
     case 'run':
       return runOne(message.spec, message.teacherFolder).then((run) => send({ type: 'run-done', run }));
     case 'on-object':
-      return runOnObject(message.teacherFolder, message.topNs).then((onObject) => send({ type: 'on-object-done', onObject }));
+      return runOnObject(message.teacherFolder, message.topN, message.topNs).then((onObject) => send({ type: 'on-object-done', onObject }));
   }
 };
 
